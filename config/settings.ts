@@ -1,0 +1,57 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting the platform reads, validated once at start-up so that a typo in the
+ * environment fails loudly instead of surfacing as a strange runtime error later.
+ */
+const port = z.coerce.number().int().min(0).max(65535);
+
+const settingsSchema = z.object({
+  DATA_DIR: z.string().min(1).default('.data'),
+  /** Registry database; unset means embedded PostgreSQL under DATA_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  /** Server where tenant databases are created; defaults to the registry's server. */
+  TENANT_DATABASE_URL: z.string().url().optional(),
+  EMBEDDED_PG_PORT: port.default(54329),
+  /** Temporal frontend; unset means the dev server described by temporal-dev.yml. */
+  TEMPORAL_ADDRESS: z.string().min(1).optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('tenant-lifecycle'),
+  /** Base of the Temporal Web UI links shown to staff; derived from temporal-dev.yml when unset. */
+  TEMPORAL_UI_URL: z.string().url().optional(),
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  API_PORT: port.default(3000),
+  GATEWAY_PORT: port.default(8080),
+  /** Public base of the API, used in status URLs. */
+  PUBLIC_API_URL: z.string().url().optional(),
+  /** Tenants are served at <slug>.<BASE_DOMAIN>. */
+  BASE_DOMAIN: z.string().min(1).default('localhost'),
+  /** Inbound support addresses are support@<slug>.<INBOUND_EMAIL_DOMAIN>. */
+  INBOUND_EMAIL_DOMAIN: z.string().min(1).default('inbound.actionconnect.localhost'),
+  STORAGE_ROOT: z.string().min(1).optional(),
+  /** 32-byte key (hex or base64) that encrypts tenant database passwords; generated under DATA_DIR when unset. */
+  SECRET_KEY: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type RawSettings = z.infer<typeof settingsSchema>;
+
+export interface Settings extends RawSettings {
+  dataDir: string;
+  storageRoot: string;
+}
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const parsed = settingsSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid settings:\n${lines.join('\n')}`);
+  }
+  const dataDir = path.resolve(parsed.data.DATA_DIR);
+  return {
+    ...parsed.data,
+    dataDir,
+    storageRoot: path.resolve(parsed.data.STORAGE_ROOT ?? path.join(dataDir, 'storage')),
+  };
+}
