@@ -1,40 +1,82 @@
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../db/embedded-postgres';
+import { startTemporalDevServer, type TemporalDevServer } from '../../launcher/temporal-dev-server';
 
 /**
  * The real services the suite runs against, started once per mocha run and shared by
- * every test file. Each test file creates what it needs (databases, tenants) with
- * unique names, so files do not depend on each other's leftovers.
+ * every test file: embedded PostgreSQL and the Temporal dev server (with the
+ * search attributes of temporal-dev.yml). Each test file creates what it needs
+ * (databases, task queues, tenants) under unique names, so files do not depend on
+ * each other's leftovers.
  */
 export interface TestEnvironment {
   /** Superuser URL of the test PostgreSQL server's maintenance database. */
   adminUrl: string;
   /** Scratch folder for this run (storage roots, mail outboxes). */
   scratchDir: string;
+  temporal: TestWorkflowEnvironment;
+  temporalAddress: string;
+  /** The workflow code, bundled once for every worker of the run. */
+  workflowBundle(): Promise<WorkflowBundleWithSourceMap>;
 }
 
 const runDir = path.resolve('.data', 'test');
-let started: Promise<{ env: TestEnvironment; postgres: EmbeddedPostgres }> | undefined;
+interface Started {
+  env: TestEnvironment;
+  postgres: EmbeddedPostgres;
+  temporalServer: TemporalDevServer;
+}
+let started: Promise<Started> | undefined;
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 export function testEnvironment(): Promise<TestEnvironment> {
   started ??= start();
   return started.then((s) => s.env);
 }
 
-async function start() {
-  await rm(path.join(runDir, 'scratch'), { recursive: true, force: true });
-  // A fresh cluster each run keeps runs independent of one another.
-  await rm(path.join(runDir, 'pg'), { recursive: true, force: true });
-  const postgres = await startEmbeddedPostgres({
-    dataDir: path.join(runDir, 'pg'),
-    port: Number(process.env.TEST_PG_PORT ?? 55432),
+async function start(): Promise<Started> {
+  // A fresh cluster and scratch folder each run keep runs independent of one another.
+  await rm(runDir, { recursive: true, force: true });
+  const [postgres, temporalServer] = await Promise.all([
+    startEmbeddedPostgres({ dataDir: path.join(runDir, 'pg'), port: Number(process.env.TEST_PG_PORT ?? 55432) }),
+    // Started by us rather than TestWorkflowEnvironment.createLocal, whose 5 s start-up
+    // limit a loaded 2-core machine misses; the SDK's test environment then attaches to it.
+    startTemporalDevServer({
+      dataDir: path.join(runDir, 'temporal'),
+      ephemeral: true,
+      headless: true,
+      port: Number(process.env.TEST_TEMPORAL_PORT ?? 7299),
+    }),
+  ]);
+  const temporal = await TestWorkflowEnvironment.createFromExistingServer({
+    address: temporalServer.address,
+    namespace: temporalServer.namespace,
   });
-  return { postgres, env: { adminUrl: postgres.adminUrl, scratchDir: path.join(runDir, 'scratch') } };
+  const env: TestEnvironment = {
+    adminUrl: postgres.adminUrl,
+    scratchDir: path.join(runDir, 'scratch'),
+    temporal,
+    temporalAddress: temporalServer.address,
+    workflowBundle: () => (bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger })),
+  };
+  return { env, postgres, temporalServer };
 }
+
+const quietLogger = {
+  log: () => {},
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (m: string) => console.warn(m),
+  error: (m: string) => console.error(m),
+};
 
 export async function stopTestEnvironment(): Promise<void> {
   if (!started) return;
   const s = await started;
-  await s.postgres.stop();
+  await s.env.temporal.teardown().catch(() => {});
+  await Promise.all([s.temporalServer.stop(), s.postgres.stop()]);
 }

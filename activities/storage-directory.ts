@@ -1,0 +1,60 @@
+import { mkdir, readFile, rename, rm, writeFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ownershipMarkOf, storageDirOf } from './naming';
+
+/** The marker file that says which tenant a storage directory belongs to. */
+export const STORAGE_MARKER = '.actionconnect-tenant';
+const SUBFOLDERS = ['attachments', 'exports', 'branding'];
+
+export type StorageOwnership = 'absent' | 'ours' | 'foreign';
+
+export async function inspectStorage(storageRoot: string, tenantId: string): Promise<StorageOwnership> {
+  const dir = storageDirOf(storageRoot, tenantId);
+  try {
+    const marker = await readFile(path.join(dir, STORAGE_MARKER), 'utf8');
+    return marker.trim() === ownershipMarkOf(tenantId) ? 'ours' : 'foreign';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return (await exists(dir)) ? 'foreign' : 'absent';
+    if (code === 'ENOTDIR') return 'foreign';
+    throw err;
+  }
+}
+
+/**
+ * Builds the directory with its marker under a temporary name and renames it into
+ * place, so the final path never exists without its mark.
+ */
+export async function createStorage(storageRoot: string, tenantId: string): Promise<void> {
+  const dir = storageDirOf(storageRoot, tenantId);
+  const staging = path.join(storageRoot, `.staging-${tenantId}-${randomBytes(4).toString('hex')}`);
+  await mkdir(staging, { recursive: true });
+  try {
+    for (const sub of SUBFOLDERS) await mkdir(path.join(staging, sub));
+    await writeFile(path.join(staging, STORAGE_MARKER), ownershipMarkOf(tenantId) + '\n');
+    await rename(staging, dir);
+  } catch (err) {
+    await rm(staging, { recursive: true, force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err; // otherwise: someone else's directory won the race
+  }
+}
+
+/** Removes the tenant's directory and any staging leftovers of crashed attempts. */
+export async function removeStorage(storageRoot: string, tenantId: string): Promise<void> {
+  await rm(storageDirOf(storageRoot, tenantId), { recursive: true, force: true });
+  const entries = await readdir(storageRoot).catch(() => [] as string[]);
+  for (const entry of entries.filter((e) => e.startsWith(`.staging-${tenantId}-`))) {
+    await rm(path.join(storageRoot, entry), { recursive: true, force: true });
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await readdir(p);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}

@@ -1,0 +1,153 @@
+import { Router, type Request } from 'express';
+import type postgres from 'postgres';
+import { Problem, parseOr400 } from '../problem';
+import {
+  createTenantSchema,
+  deprovisionSchema,
+  emptyActionSchema,
+  listTenantsSchema,
+  pageSchema,
+  suspendSchema,
+} from '../tenant-input';
+import { auditPage, listTenants, recentAudit, requireTenant, tenantResources, tenantSteps, tenantView } from '../tenant-queries';
+import { mintTenantId } from '../tenant-id';
+import type { LifecycleClient } from '../lifecycle-client';
+import { workflowIdOf, type TenantIdentity } from '../../workflows/contract';
+
+export interface TenantRoutesDeps {
+  sql: postgres.Sql;
+  lifecycle: LifecycleClient;
+  /** Links to a tenant's workflow in the Temporal Web UI, or null when there is no UI. */
+  workflowUrl(tenantId: string): string | null;
+  tenantUrl(slug: string): string;
+  actorOf(req: Request): string;
+}
+
+export function tenantRoutes(deps: TenantRoutesDeps): Router {
+  const { sql, lifecycle } = deps;
+  const router = Router();
+  const workflowOf = (tenantId: string) => ({ id: workflowIdOf(tenantId), url: deps.workflowUrl(tenantId) });
+
+  router.post('/', async (req, res) => {
+    const input = parseOr400(createTenantSchema, req.body ?? {});
+    const [plan] = await sql`SELECT key FROM plans WHERE key = ${input.plan}`;
+    if (!plan) {
+      const known = (await sql<{ key: string }[]>`SELECT key FROM plans ORDER BY max_users`).map((p) => p.key);
+      throw Problem.validation([{ field: 'plan', reason: `unknown plan; one of ${known.join(', ')}` }]);
+    }
+    const tenant: TenantIdentity = { tenantId: mintTenantId(), ...input, createdBy: deps.actorOf(req) };
+    // The row, its first audit event and the workflow start stand or fall together:
+    // if Temporal refuses the start, the transaction rolls back and nothing exists.
+    try {
+      await sql.begin(async (tx) => {
+        await tx`
+          INSERT INTO tenants (id, name, slug, plan, admin_email, created_by, status)
+          VALUES (${tenant.tenantId}, ${tenant.name}, ${tenant.slug}, ${tenant.plan}, ${tenant.adminEmail}, ${tenant.createdBy}, 'provisioning')`;
+        await tx`
+          INSERT INTO audit_events (tenant_id, actor, action, outcome, details)
+          VALUES (${tenant.tenantId}, ${tenant.createdBy}, 'tenant.created', 'requested',
+                  ${tx.json({ name: tenant.name, slug: tenant.slug, plan: tenant.plan, adminEmail: tenant.adminEmail })})`;
+        await lifecycle.start(tenant);
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') {
+        throw Problem.conflict(`slug ${tenant.slug} is taken`, { errors: [{ field: 'slug', reason: 'is taken' }] });
+      }
+      throw err;
+    }
+    const row = await requireTenant(sql, tenant.tenantId);
+    res
+      .status(202)
+      .location(`/v1/tenants/${tenant.tenantId}`)
+      .json({
+        tenant: tenantView(row),
+        statusUrl: `/v1/tenants/${tenant.tenantId}`,
+        url: deps.tenantUrl(tenant.slug),
+        workflow: workflowOf(tenant.tenantId),
+      });
+  });
+
+  router.get('/', async (req, res) => {
+    const query = parseOr400(listTenantsSchema, req.query);
+    res.json(await listTenants(sql, query));
+  });
+
+  router.get('/:idOrSlug', async (req, res) => {
+    const tenant = await requireTenant(sql, req.params.idOrSlug);
+    const [resources, steps, audit, [plan]] = await Promise.all([
+      tenantResources(sql, tenant.id),
+      tenantSteps(sql, tenant.id),
+      recentAudit(sql, tenant.id),
+      sql`SELECT key, name, description, max_users AS "maxUsers", storage_quota_mb AS "storageQuotaMb" FROM plans WHERE key = ${tenant.plan}`,
+    ]);
+    res.json({
+      tenant: tenantView(tenant),
+      plan,
+      url: deps.tenantUrl(tenant.slug),
+      resources,
+      steps,
+      audit,
+      workflow: workflowOf(tenant.id),
+    });
+  });
+
+  router.get('/:idOrSlug/audit', async (req, res) => {
+    const tenant = await requireTenant(sql, req.params.idOrSlug);
+    const page = parseOr400(pageSchema, req.query);
+    const after = page.cursor === undefined ? undefined : Number(page.cursor);
+    if (after !== undefined && !Number.isSafeInteger(after)) throw Problem.validation([{ field: 'cursor', reason: 'is not a cursor this API returned' }]);
+    res.json(await auditPage(sql, tenant.id, { limit: page.limit, after }));
+  });
+
+  router.get('/:idOrSlug/history', async (req, res) => {
+    const tenant = await requireTenant(sql, req.params.idOrSlug);
+    const steps = await tenantSteps(sql, tenant.id);
+    res.json({
+      tenant: tenantView(tenant),
+      workflow: workflowOf(tenant.id),
+      provisioning: steps.filter((s) => s.pipeline === 'provision'),
+      deprovisioning: steps.filter((s) => s.pipeline === 'deprovision'),
+    });
+  });
+
+  /** A deleted tenant's workflow has ended; refuse here rather than ask it. */
+  const requireOperable = async (idOrSlug: string) => {
+    const tenant = await requireTenant(sql, idOrSlug);
+    if (tenant.status === 'deleted') throw Problem.conflict('the tenant is deleted', { currentStatus: 'deleted' });
+    return tenant;
+  };
+  const answer = async (tenantId: string) => ({ tenant: tenantView(await requireTenant(sql, tenantId)) });
+
+  router.post('/:idOrSlug/suspend', async (req, res) => {
+    const tenant = await requireOperable(req.params.idOrSlug);
+    const body = parseOr400(suspendSchema, req.body ?? {});
+    await lifecycle.suspend(tenant.id, { actor: deps.actorOf(req), reason: body.reason });
+    res.json(await answer(tenant.id));
+  });
+
+  router.post('/:idOrSlug/resume', async (req, res) => {
+    const tenant = await requireOperable(req.params.idOrSlug);
+    parseOr400(emptyActionSchema, req.body ?? {});
+    await lifecycle.resume(tenant.id, { actor: deps.actorOf(req) });
+    res.json(await answer(tenant.id));
+  });
+
+  router.post('/:idOrSlug/retry', async (req, res) => {
+    const tenant = await requireOperable(req.params.idOrSlug);
+    parseOr400(emptyActionSchema, req.body ?? {});
+    await lifecycle.retry(tenant.id, { actor: deps.actorOf(req) });
+    res.status(202).json(await answer(tenant.id));
+  });
+
+  router.post('/:idOrSlug/deprovision', async (req, res) => {
+    const tenant = await requireOperable(req.params.idOrSlug);
+    const body = parseOr400(deprovisionSchema, req.body ?? {});
+    if (body.confirmSlug !== tenant.slug) {
+      throw Problem.validation([{ field: 'confirmSlug', reason: 'does not match the tenant slug; type the slug of the tenant to de-provision' }]);
+    }
+    await lifecycle.deprovision(tenant.id, { actor: deps.actorOf(req), confirmSlug: body.confirmSlug, reason: body.reason });
+    res.status(202).json(await answer(tenant.id));
+  });
+
+  return router;
+}

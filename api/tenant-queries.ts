@@ -1,0 +1,148 @@
+import type postgres from 'postgres';
+import type { ListTenantsQuery } from './tenant-input';
+import { UUID_PATTERN } from './tenant-id';
+import { Problem } from './problem';
+
+/** Read-side queries over the registry for the API and the console. */
+
+export interface TenantRow {
+  id: string;
+  name: string;
+  slug: string;
+  plan: string;
+  status: string;
+  adminEmail: string;
+  createdBy: string;
+  suspensionReason: string | null;
+  failedPipeline: string | null;
+  failedStep: string | null;
+  failureReason: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  deletedAt: Date | null;
+}
+
+const TENANT_COLUMNS = `id, name, slug, plan, status, admin_email AS "adminEmail", created_by AS "createdBy",
+  suspension_reason AS "suspensionReason", failed_pipeline AS "failedPipeline", failed_step AS "failedStep",
+  failure_reason AS "failureReason", created_at AS "createdAt", updated_at AS "updatedAt", deleted_at AS "deletedAt"`;
+
+export type Health = { state: 'healthy' } | { state: 'attention'; reason: string };
+
+export function healthOf(t: Pick<TenantRow, 'status' | 'failedStep' | 'failureReason' | 'failedPipeline'>): Health {
+  if (t.status === 'failed') {
+    return { state: 'attention', reason: `${t.failedPipeline === 'deprovision' ? 'teardown' : 'provisioning'} step ${t.failedStep} failed: ${t.failureReason ?? 'unknown error'}` };
+  }
+  return { state: 'healthy' };
+}
+
+export function tenantView(t: TenantRow) {
+  return {
+    id: t.id,
+    name: t.name,
+    slug: t.slug,
+    plan: t.plan,
+    status: t.status,
+    health: healthOf(t),
+    adminEmail: t.adminEmail,
+    createdBy: t.createdBy,
+    suspensionReason: t.suspensionReason,
+    failure: t.failedStep ? { pipeline: t.failedPipeline, step: t.failedStep, reason: t.failureReason } : null,
+    createdAt: t.createdAt,
+    updatedAt: t.updatedAt,
+    deletedAt: t.deletedAt,
+  };
+}
+
+export async function findTenant(sql: postgres.Sql, idOrSlug: string): Promise<TenantRow | null> {
+  const rows = UUID_PATTERN.test(idOrSlug)
+    ? await sql.unsafe<TenantRow[]>(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE id = $1`, [idOrSlug])
+    : // A slug names its live tenant, or else its most recent deleted one.
+      await sql.unsafe<TenantRow[]>(
+        `SELECT ${TENANT_COLUMNS} FROM tenants WHERE slug = $1 ORDER BY (status = 'deleted'), created_at DESC LIMIT 1`,
+        [idOrSlug],
+      );
+  return rows[0] ?? null;
+}
+
+export async function requireTenant(sql: postgres.Sql, idOrSlug: string): Promise<TenantRow> {
+  const tenant = await findTenant(sql, idOrSlug);
+  if (!tenant) throw Problem.notFound();
+  return tenant;
+}
+
+function encodeCursor(createdAt: Date, id: string): string {
+  return Buffer.from(`${createdAt.toISOString()}|${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt)) || !UUID_PATTERN.test(id)) {
+    throw Problem.validation([{ field: 'cursor', reason: 'is not a cursor this API returned' }]);
+  }
+  return { createdAt, id };
+}
+
+function likePattern(q: string): string {
+  return `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Newest first, keyset-paged so that page 1,000 costs what page 1 does. */
+export async function listTenants(sql: postgres.Sql, query: ListTenantsQuery) {
+  const conditions: string[] = [];
+  const params: (string | number)[] = [];
+  const param = (v: string | number) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const q = query.q?.trim();
+  if (q) {
+    const p = param(likePattern(q));
+    conditions.push(`(lower(name) LIKE ${p} OR slug LIKE ${p})`);
+  }
+  if (query.status) conditions.push(`status = ${param(query.status)}`);
+  if (query.plan) conditions.push(`plan = ${param(query.plan)}`);
+  if (query.cursor) {
+    const c = decodeCursor(query.cursor);
+    conditions.push(`(created_at, id) < (${param(c.createdAt)}::timestamptz, ${param(c.id)}::uuid)`);
+  }
+  const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+  const rows = await sql.unsafe<TenantRow[]>(
+    `SELECT ${TENANT_COLUMNS} FROM tenants ${where} ORDER BY created_at DESC, id DESC LIMIT ${param(query.limit + 1)}`,
+    params,
+  );
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(tenantView),
+    nextCursor: rows.length > query.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+  };
+}
+
+export async function tenantResources(sql: postgres.Sql, tenantId: string) {
+  return sql`
+    SELECT kind, name, details, state, created_at AS "createdAt", removed_at AS "removedAt"
+    FROM tenant_resources WHERE tenant_id = ${tenantId} ORDER BY created_at`;
+}
+
+export async function tenantSteps(sql: postgres.Sql, tenantId: string) {
+  return sql`
+    SELECT pipeline, step, position, status, attempts, first_started_at AS "firstStartedAt", started_at AS "startedAt",
+           finished_at AS "finishedAt", duration_ms AS "durationMs", last_error AS "lastError", last_error_type AS "lastErrorType"
+    FROM step_runs WHERE tenant_id = ${tenantId} ORDER BY pipeline, position`;
+}
+
+/** Oldest first from `after`, so a client can page forward through the whole trail. */
+export async function auditPage(sql: postgres.Sql, tenantId: string, opts: { limit: number; after?: number }) {
+  const rows = await sql<{ id: number }[]>`
+    SELECT id, at, actor, action, step, outcome, error, details FROM audit_events
+    WHERE tenant_id = ${tenantId} AND id > ${opts.after ?? 0}
+    ORDER BY id LIMIT ${opts.limit + 1}`;
+  const page = rows.slice(0, opts.limit);
+  return { items: page, nextCursor: rows.length > opts.limit ? String(page[page.length - 1]!.id) : null };
+}
+
+export async function recentAudit(sql: postgres.Sql, tenantId: string, limit = 50) {
+  return sql`
+    SELECT id, at, actor, action, step, outcome, error, details FROM audit_events
+    WHERE tenant_id = ${tenantId} ORDER BY id DESC LIMIT ${limit}`;
+}

@@ -1,0 +1,39 @@
+import path from 'node:path';
+import postgres from 'postgres';
+import { openRegistry, withDatabase } from '../db/registry/connect';
+import { createSecretBox } from '../config/secret-box';
+import type { StepContext } from '../activities/context';
+import { noFaults, type FaultInjector } from '../activities/fault-injection';
+
+export interface StepContextOptions {
+  registryUrl: string;
+  /** Superuser URL of the server that hosts tenant databases (any database on it). */
+  tenantServerUrl: string;
+  secretKey: Buffer;
+  storageRoot: string;
+  dataDir: string;
+  baseDomain: string;
+  inboundEmailDomain: string;
+  faults?: FaultInjector;
+}
+
+export function createStepContext(opts: StepContextOptions): StepContext & { close(): Promise<void> } {
+  const registry = openRegistry(opts.registryUrl, { max: 10 });
+  const tenantServerUrl = withDatabase(opts.tenantServerUrl, 'postgres');
+  const tenantServer = postgres(tenantServerUrl, { max: 5, onnotice: () => {} });
+  return {
+    registry,
+    tenantServer,
+    tenantServerUrl,
+    secrets: createSecretBox(opts.secretKey),
+    storageRoot: opts.storageRoot,
+    baseDomain: opts.baseDomain,
+    inboundEmailDomain: opts.inboundEmailDomain,
+    mailOutboxDir: path.join(opts.dataDir, 'mail-outbox'),
+    faults: opts.faults ?? noFaults,
+    async close() {
+      await registry.close();
+      await tenantServer.end({ timeout: 5 });
+    },
+  };
+}

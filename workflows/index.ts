@@ -1,0 +1,1 @@
+export { tenantLifecycle } from './tenant-lifecycle';

@@ -1,0 +1,245 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { LifecycleActivities } from '../activities';
+import {
+  DEFAULT_STEP_RETRY,
+  OPERATION_CONFLICT,
+  PERMANENT_ERROR_TYPES,
+  STEPS_OF,
+  type DeprovisionRequest,
+  type OperationResult,
+  type Pipeline,
+  type StaffAction,
+  type StepName,
+  type SuspendRequest,
+  type TenantStatus,
+  type TenantWorkflowInput,
+  type TenantWorkflowState,
+} from './contract';
+import { TENANT_STATUS, TENANT_STEP } from './search-attributes';
+
+export const suspendUpdate = defineUpdate<OperationResult, [SuspendRequest]>('suspend');
+export const resumeUpdate = defineUpdate<OperationResult, [StaffAction]>('resume');
+export const retryUpdate = defineUpdate<OperationResult, [StaffAction]>('retry');
+export const deprovisionUpdate = defineUpdate<OperationResult, [DeprovisionRequest]>('deprovision');
+/** For staff in the Temporal Web UI: a `retry` signal with no payload retries a failed tenant. */
+export const retrySignal = defineSignal<[]>('retry');
+export const stateQuery = defineQuery<TenantWorkflowState>('state');
+
+const WORKFLOW_ACTOR = 'system:workflow';
+const WEB_UI_ACTOR = 'staff:temporal-web-ui';
+
+/**
+ * The single writer of one tenant (workflow id `tenant-<id>`): provisions it, then serves
+ * staff operations until it is torn down. Steps are activities run in the order of
+ * `STEPS_OF`; after a step runs out of retries the tenant is `failed` and the workflow
+ * waits for a retry, which resumes from the first step not yet completed.
+ */
+export async function tenantLifecycle(input: TenantWorkflowInput): Promise<OperationResult> {
+  const { tenant } = input;
+  const state: TenantWorkflowState = input.state ?? {
+    status: 'provisioning',
+    pipeline: 'provision',
+    completedSteps: [],
+    failure: null,
+    suspensionReason: null,
+  };
+  const retry = input.stepRetry ?? DEFAULT_STEP_RETRY;
+  const steps = proxyActivities<LifecycleActivities>({
+    startToCloseTimeout: '2 minutes',
+    retry: {
+      maximumAttempts: retry.maximumAttempts,
+      initialInterval: retry.initialIntervalMs,
+      maximumInterval: retry.maximumIntervalMs,
+      backoffCoefficient: 2,
+      nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES],
+    },
+  });
+  // Bookkeeping must land eventually, whatever it takes: no attempt limit.
+  const { recordTransition } = proxyActivities<LifecycleActivities>({
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+  });
+  let operationInProgress = false;
+
+  const setStatus = (status: TenantStatus, step: StepName | null = null) => {
+    state.status = status;
+    upsertSearchAttributes([
+      { key: TENANT_STATUS, value: status },
+      { key: TENANT_STEP, value: step },
+    ]);
+  };
+
+  const refuse = (message: string): never => {
+    throw ApplicationFailure.create({ type: OPERATION_CONFLICT, message, nonRetryable: true, details: [{ status: state.status }] });
+  };
+  const requireStatus = (allowed: TenantStatus[], what: string) => {
+    if (operationInProgress) refuse(`another operation on this tenant is in progress`);
+    if (!allowed.includes(state.status)) refuse(`${what}; the tenant is ${state.status}`);
+  };
+
+  /** Runs an operation's bookkeeping while no other operation may start. */
+  const exclusively = async (fn: () => Promise<void>): Promise<OperationResult> => {
+    operationInProgress = true;
+    try {
+      await fn();
+      return { status: state.status };
+    } finally {
+      operationInProgress = false;
+    }
+  };
+
+  const beginRetry = (actor: string) =>
+    exclusively(async () => {
+      const pipeline = state.pipeline ?? 'provision';
+      const resumed: TenantStatus = pipeline === 'provision' ? 'provisioning' : 'deprovisioning';
+      await recordTransition({
+        tenantId: tenant.tenantId,
+        actor,
+        action: 'tenant.retry_requested',
+        outcome: 'requested',
+        status: resumed,
+        pipeline,
+        step: state.failure?.step,
+      });
+      state.failure = null;
+      setStatus(resumed);
+    });
+
+  setHandler(stateQuery, () => state);
+
+  setHandler(
+    suspendUpdate,
+    (req) =>
+      exclusively(async () => {
+        await recordTransition({ tenantId: tenant.tenantId, actor: req.actor, action: 'tenant.suspended', outcome: 'succeeded', status: 'suspended', reason: req.reason });
+        state.suspensionReason = req.reason;
+        setStatus('suspended');
+      }),
+    { validator: (_req) => requireStatus(['active'], 'only an active tenant can be suspended') },
+  );
+
+  setHandler(
+    resumeUpdate,
+    (req) =>
+      exclusively(async () => {
+        await recordTransition({ tenantId: tenant.tenantId, actor: req.actor, action: 'tenant.resumed', outcome: 'succeeded', status: 'active' });
+        state.suspensionReason = null;
+        setStatus('active');
+      }),
+    { validator: (_req) => requireStatus(['suspended'], 'only a suspended tenant can be resumed') },
+  );
+
+  setHandler(retryUpdate, (req) => beginRetry(req.actor), {
+    validator: (_req) => requireStatus(['failed'], 'only a failed tenant can be retried'),
+  });
+
+  setHandler(retrySignal, async () => {
+    // A signal cannot be refused, so one that does not fit the state is ignored.
+    if (state.status === 'failed' && !operationInProgress) await beginRetry(WEB_UI_ACTOR);
+  });
+
+  setHandler(
+    deprovisionUpdate,
+    (req) =>
+      exclusively(async () => {
+        await recordTransition({
+          tenantId: tenant.tenantId,
+          actor: req.actor,
+          action: 'tenant.deprovision_requested',
+          outcome: 'requested',
+          status: 'deprovisioning',
+          reason: req.reason,
+          details: { from: state.status },
+        });
+        state.pipeline = 'deprovision';
+        state.completedSteps = [];
+        state.failure = null;
+        setStatus('deprovisioning');
+      }),
+    {
+      validator: (req) => {
+        requireStatus(['active', 'suspended', 'failed'], 'only an active, suspended or failed tenant can be de-provisioned');
+        if (state.pipeline === 'deprovision') refuse('de-provisioning was already requested; retry it instead');
+        if (req.confirmSlug !== tenant.slug) {
+          throw ApplicationFailure.create({ type: 'ConfirmationMismatch', message: 'the confirmation does not match the tenant slug', nonRetryable: true });
+        }
+      },
+    },
+  );
+
+  /** Runs a pipeline from its first incomplete step; false when a step ran out of retries. */
+  const runPipeline = async (pipeline: Pipeline): Promise<boolean> => {
+    for (const step of STEPS_OF[pipeline]) {
+      if (state.completedSteps.includes(step)) continue;
+      upsertSearchAttributes([{ key: TENANT_STEP, value: step }]);
+      try {
+        await steps[step](tenant);
+      } catch (err) {
+        if (!(err instanceof ActivityFailure)) throw err;
+        const cause = err.cause;
+        const message = cause?.message ?? err.message;
+        const type = cause instanceof ApplicationFailure ? (cause.type ?? null) : null;
+        await recordTransition({
+          tenantId: tenant.tenantId,
+          actor: WORKFLOW_ACTOR,
+          action: 'step.failed',
+          outcome: 'failed',
+          status: 'failed',
+          step,
+          pipeline,
+          error: message,
+          details: { errorType: type },
+        });
+        state.failure = { pipeline, step, message, type };
+        setStatus('failed', step);
+        return false;
+      }
+      state.completedSteps.push(step);
+    }
+    return true;
+  };
+
+  const isRunning = () => state.status === 'provisioning' || state.status === 'deprovisioning';
+
+  for (;;) {
+    if (isRunning()) {
+      const pipeline = state.pipeline ?? 'provision';
+      state.pipeline = pipeline;
+      if (await runPipeline(pipeline)) {
+        const done: TenantStatus = pipeline === 'provision' ? 'active' : 'deleted';
+        await recordTransition({
+          tenantId: tenant.tenantId,
+          actor: WORKFLOW_ACTOR,
+          action: pipeline === 'provision' ? 'tenant.activated' : 'tenant.deleted',
+          outcome: 'succeeded',
+          status: done,
+        });
+        state.pipeline = null;
+        state.completedSteps = [];
+        setStatus(done);
+        if (done === 'deleted') {
+          await condition(allHandlersFinished);
+          return { status: 'deleted' };
+        }
+      }
+    }
+    await condition(() => isRunning() || (workflowInfo().continueAsNewSuggested && !operationInProgress));
+    if (!isRunning()) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof tenantLifecycle>({ ...input, state });
+    }
+  }
+}
