@@ -52,7 +52,11 @@ export function parseTemporalDevConfig(text: string, source = 'temporal-dev.yml'
   }
   const parsed = temporalDevConfigSchema.safeParse(raw ?? {});
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    const lines = parsed.error.issues.map((i) => {
+      // A bad record key reports only "Invalid key in record"; the reason is nested.
+      const nested = 'issues' in i && Array.isArray(i.issues) ? (i.issues as { message: string }[]).map((n) => n.message) : [];
+      return `  ${i.path.join('.') || '(root)'}: ${[i.message, ...nested].join(': ')}`;
+    });
     throw new Error(`Invalid ${source}:\n${lines.join('\n')}`);
   }
   return parsed.data;

@@ -68,8 +68,9 @@ export async function startTemporalDevServer(opts: StartTemporalDevServerOptions
 
   const cli = opts.cliPath ?? (await resolveTemporalCli({ log }));
   await mkdir(path.dirname(logFile), { recursive: true });
-  await stopStaleServer(pidFile, dataDir, log);
-  await ensurePortsFree(config, dataDir);
+  const stoppedStale = await stopStaleServer(pidFile, dataDir, log);
+  // A server just stopped may take a moment to release its sockets.
+  await ensurePortsFree(config, dataDir, stoppedStale ? 5_000 : 0);
 
   const args = buildStartDevArgs(config, { dataDir, ephemeral: opts.ephemeral });
   const { child, logOffset } = spawnDetached(cli, args, logFile, dataDir);
@@ -245,7 +246,7 @@ async function readPidRecord(pidFile: string): Promise<Partial<PidRecord> | unde
  * owner is gone and it still is a `temporal server start-dev`, so neither a server another
  * live process is using nor a recycled pid is ever killed.
  */
-async function stopStaleServer(pidFile: string, dataDir: string, log: (line: string) => void): Promise<void> {
+async function stopStaleServer(pidFile: string, dataDir: string, log: (line: string) => void): Promise<boolean> {
   const rec = await readPidRecord(pidFile);
   const pid = Number(rec?.pid);
   if (rec && Number.isInteger(pid) && pid > 1 && isDevServerProcess(pid)) {
@@ -260,8 +261,11 @@ async function stopStaleServer(pidFile: string, dataDir: string, log: (line: str
       signalGroup(pid, 'SIGKILL');
       await waitUntil(() => !isRunning(pid), 5_000);
     }
+    await rm(pidFile, { force: true });
+    return true;
   }
   await rm(pidFile, { force: true });
+  return false;
 }
 
 function isDevServerProcess(pid: number): boolean {
@@ -275,12 +279,11 @@ function isDevServerProcess(pid: number): boolean {
   }
 }
 
-async function ensurePortsFree(config: TemporalDevConfig, dataDir: string): Promise<void> {
+async function ensurePortsFree(config: TemporalDevConfig, dataDir: string, graceMs: number): Promise<void> {
   const ports = [{ what: 'frontend', port: config.port }];
   if (config.ui.enabled) ports.push({ what: 'Web UI', port: config.ui.port });
   for (const { what, port } of ports) {
-    // A server just stopped may take a moment to release its sockets.
-    if (await waitUntilAsync(() => isPortFree(config.ip, port), 5_000)) continue;
+    if (await waitUntilAsync(() => isPortFree(config.ip, port), graceMs)) continue;
     throw new Error(
       `Port ${port} on ${config.ip} (Temporal ${what}) is in use, and not by a dev server started with data folder ${dataDir}. ` +
         'Stop whatever holds it, choose other ports in temporal-dev.yml, or set TEMPORAL_ADDRESS to use the server already running there.',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -137,9 +137,12 @@ describe('Temporal dev server', () => {
     servers.push(s);
     return s;
   };
+  // Only the SQLite file is reset: the pid file must survive so that a server orphaned by an
+  // earlier, crashed run of this suite is found and stopped instead of blocking the port.
   const dataDir = async (name: string) => {
     const dir = path.join(runDir, name);
-    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    for (const f of await readdir(dir)) if (f.startsWith('temporal.sqlite')) await rm(path.join(dir, f), { force: true });
     return dir;
   };
 
@@ -245,7 +248,7 @@ function isAlive(pid: number): boolean {
   }
   // A zombie (exited, not yet reaped by PID 1) counts as gone.
   try {
-    const stat = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8') as string;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return true;

@@ -23,7 +23,7 @@ export interface TestEnvironment {
   workflowBundle(): Promise<WorkflowBundleWithSourceMap>;
 }
 
-const runDir = path.resolve('.data', 'test');
+const runDir = path.resolve('.data', 'test-run');
 interface Started {
   env: TestEnvironment;
   postgres: EmbeddedPostgres;
@@ -48,7 +48,7 @@ async function start(): Promise<Started> {
       dataDir: path.join(runDir, 'temporal'),
       ephemeral: true,
       headless: true,
-      port: Number(process.env.TEST_TEMPORAL_PORT ?? 7299),
+      port: Number(process.env.TEST_TEMPORAL_PORT ?? 7288),
     }),
   ]);
   const temporal = await TestWorkflowEnvironment.createFromExistingServer({

@@ -1,0 +1,92 @@
+import http from 'node:http';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Worker } from '@temporalio/worker';
+import { ensureDatabaseExists, migrateRegistry, openRegistry } from '../../db/registry/connect';
+import { createStepContext } from '../../worker/step-context';
+import { createLifecycleWorker } from '../../worker/create-worker';
+import { ScriptedFaults } from '../../activities/fault-injection';
+import { LifecycleClient } from '../../api/lifecycle-client';
+import { createApiApp } from '../../api/app';
+import { createGateway } from '../../gateway/server';
+import { readTenantCredentials } from '../../activities/tenant-database';
+import type { StepRetryOptions } from '../../workflows/contract';
+import { testEnvironment } from './environment';
+
+/** Retries fast enough that a step failing for good fails the tenant within seconds. */
+export const FAST_STEP_RETRY: StepRetryOptions = { maximumAttempts: 3, initialIntervalMs: 100, maximumIntervalMs: 500 };
+
+export type TestPlatform = Awaited<ReturnType<typeof startTestPlatform>>;
+
+/**
+ * A whole platform for one test file, in this process: its own registry database,
+ * storage root and task queue, a real worker, the API and the gateway on free ports,
+ * against the run's real PostgreSQL and Temporal server. Only the fault injector is
+ * test-specific, and production code has no way to build one.
+ */
+export async function startTestPlatform(opts: { stepRetry?: StepRetryOptions } = {}) {
+  const env = await testEnvironment();
+  const id = randomBytes(4).toString('hex');
+  const registryUrl = await ensureDatabaseExists(env.adminUrl, `registry_${id}`);
+  await migrateRegistry(registryUrl);
+  const dataDir = path.join(env.scratchDir, id);
+  const faults = new ScriptedFaults();
+  const baseDomain = 'localhost';
+  const context = createStepContext({
+    registryUrl,
+    tenantServerUrl: env.adminUrl,
+    secretKey: randomBytes(32),
+    storageRoot: path.join(dataDir, 'storage'),
+    dataDir,
+    baseDomain,
+    inboundEmailDomain: 'inbound.test',
+    faults,
+  });
+  const taskQueue = `test-${id}`;
+  const namespace = env.temporal.namespace ?? 'default';
+  const worker: Worker = await createLifecycleWorker({
+    connection: env.temporal.nativeConnection,
+    namespace,
+    taskQueue,
+    context,
+    workflowBundle: await env.workflowBundle(),
+  });
+  const workerRun = worker.run();
+
+  const registry = openRegistry(registryUrl);
+  const lifecycle = new LifecycleClient(env.temporal.client, taskQueue, opts.stepRetry ?? FAST_STEP_RETRY);
+  const gateway = createGateway({ sql: registry.sql, credentialsOf: (tenantId) => readTenantCredentials(context, tenantId) });
+  const gatewayPort = await listen(gateway);
+  const apiServer = http.createServer(
+    createApiApp({ sql: registry.sql, lifecycle, namespace, temporalUiUrl: 'http://127.0.0.1:8233', baseDomain, gatewayPort }),
+  );
+  const apiUrl = `http://127.0.0.1:${await listen(apiServer)}`;
+
+  return {
+    id,
+    apiUrl,
+    gatewayPort,
+    registryUrl,
+    faults,
+    context,
+    sql: registry.sql,
+    client: env.temporal.client,
+    adminUrl: env.adminUrl,
+    taskQueue,
+    worker,
+    async stop() {
+      apiServer.closeAllConnections();
+      await new Promise((r) => apiServer.close(r));
+      await gateway.closeAll();
+      worker.shutdown();
+      await workerRun;
+      await registry.close();
+      await context.close();
+    },
+  };
+}
+
+function listen(server: http.Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+}
