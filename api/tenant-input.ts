@@ -10,6 +10,7 @@ export const RESERVED_SLUGS = new Set([
   'actionconnect', 'security', 'abuse', 'postmaster', 'webmaster', 'hostmaster', 'noreply', 'no-reply',
 ]);
 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** A DNS label: 3–63 lowercase letters, digits and single hyphens, no hyphen at either end. */

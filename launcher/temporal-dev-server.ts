@@ -148,11 +148,12 @@ async function waitUntilReady(p: {
   const namespace = p.config.namespace;
   let connection: Connection | undefined;
   let waitingFor = 'the frontend to accept connections';
+  let lastError = '';
   try {
     for (;;) {
       const exit = p.exitInfo();
       if (exit) throw new Error(`the server ${exit} while waiting for ${waitingFor}`);
-      if (Date.now() > p.deadline) throw new Error(`timed out waiting for ${waitingFor}`);
+      if (Date.now() > p.deadline) throw new Error(`timed out waiting for ${waitingFor}${lastError ? ` (last error: ${lastError})` : ''}`);
       try {
         connection ??= await connectOnce(p.address);
         waitingFor = `search attributes in namespace ${namespace}`;
@@ -164,12 +165,14 @@ async function waitUntilReady(p: {
           waitingFor = `the Web UI at ${p.uiUrl}`;
           const res = await fetch(p.uiUrl, { signal: AbortSignal.timeout(5_000) });
           if (res.status < 500) return;
+          lastError = `HTTP ${res.status}`;
         } else {
           waitingFor = `search attributes ${missing.join(', ')} in namespace ${namespace}`;
         }
       } catch (err) {
         if (err instanceof WrongSearchAttributeType) throw err;
         // Anything else is the server still starting; keep polling until the deadline.
+        lastError = (err as Error).message;
       }
       await sleep(250);
     }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../db/embedded-postgres';
 import { startTemporalDevServer, type TemporalDevServer } from '../../launcher/temporal-dev-server';
 
@@ -38,6 +38,7 @@ export function testEnvironment(): Promise<TestEnvironment> {
 }
 
 async function start(): Promise<Started> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   // A fresh cluster and scratch folder each run keep runs independent of one another.
   await rm(runDir, { recursive: true, force: true });
   const [postgres, temporalServer] = await Promise.all([

@@ -1,0 +1,35 @@
+import { Runtime, DefaultLogger } from '@temporalio/worker';
+import type { Settings } from './settings';
+
+/** Settings every long-running process needs, with the reason when one is missing. */
+export function requireSetting<K extends keyof Settings>(settings: Settings, key: K): NonNullable<Settings[K]> {
+  const value = settings[key];
+  if (value === undefined || value === null || value === '') {
+    throw new Error(`${String(key)} is not set. Start the whole platform with \`npm start\`, or set ${String(key)} to run this process on its own.`);
+  }
+  return value as NonNullable<Settings[K]>;
+}
+
+/** Runs `cleanup` once on SIGINT or SIGTERM, then exits. */
+export function onShutdown(name: string, cleanup: () => Promise<void>): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[${name}] ${signal}: shutting down`);
+    cleanup()
+      .then(() => process.exit(0))
+      .catch((err) => {
+        console.error(`[${name}] shutdown failed`, err);
+        process.exit(1);
+      });
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** The SDK's INFO is chatty (bundler output, worker state changes): it only shows at LOG_LEVEL=debug. */
+export function installTemporalLogging(settings: Settings): void {
+  const level = settings.LOG_LEVEL === 'debug' ? 'INFO' : settings.LOG_LEVEL === 'error' ? 'ERROR' : 'WARN';
+  Runtime.install({ logger: new DefaultLogger(level) });
+}
