@@ -1,7 +1,9 @@
-import express, { type Request } from 'express';
+import express from 'express';
 import type postgres from 'postgres';
 import { Problem, problemHandler } from './problem';
 import { tenantRoutes } from './routes/tenants';
+import { sessionRoutes } from './routes/session';
+import { authenticate } from './auth/authenticate';
 import type { LifecycleClient } from './lifecycle-client';
 
 export interface ApiDeps {
@@ -12,6 +14,8 @@ export interface ApiDeps {
   /** Where tenants are reached: `http://<slug>.<baseDomain>[:port]`. */
   baseDomain: string;
   gatewayPort: number | null;
+  /** Set the session cookie's Secure flag (behind HTTPS). */
+  secureCookies?: boolean;
 }
 
 /** Request bodies larger than this are refused with 413 before they are parsed. */
@@ -26,12 +30,13 @@ export function createApiApp(deps: ApiDeps): express.Express {
   const workflowUrl = (tenantId: string) =>
     deps.temporalUiUrl ? `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/tenant-${tenantId}` : null;
   const tenantUrl = (slug: string) => `http://${slug}.${deps.baseDomain}${deps.gatewayPort && deps.gatewayPort !== 80 ? `:${deps.gatewayPort}` : ''}/`;
-  const actorOf = (_req: Request) => 'staff:anonymous';
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
-  app.use('/v1/tenants', tenantRoutes({ sql: deps.sql, lifecycle: deps.lifecycle, workflowUrl, tenantUrl, actorOf }));
+  app.use('/v1/session', sessionRoutes(deps.sql, { secureCookies: deps.secureCookies ?? false }));
+  app.use('/v1', authenticate(deps.sql));
+  app.use('/v1/tenants', tenantRoutes({ sql: deps.sql, lifecycle: deps.lifecycle, workflowUrl, tenantUrl }));
   app.use((_req, _res, next) => next(new Problem(404, 'Not found', 'No such route')));
   app.use(problemHandler);
   return app;

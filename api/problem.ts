@@ -13,6 +13,7 @@ export class Problem extends Error {
     readonly title: string,
     readonly detail?: string,
     readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail ?? title);
   }
@@ -46,6 +47,7 @@ const TYPE_BY_STATUS: Record<number, string> = {
 
 export function sendProblem(res: Response, problem: Problem): void {
   res
+    .set(problem.headers)
     .status(problem.status)
     .type('application/problem+json')
     .json({

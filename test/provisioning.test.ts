@@ -4,7 +4,7 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { startTestPlatform, type TestPlatform } from './support/platform';
 import { createTenant, newTenantBody, uniqueSlug, waitForStatus } from './support/tenants';
-import { gatewayGet, request } from './support/http';
+import { gatewayGet } from './support/http';
 import { databaseNameOf, ownershipMarkOf } from '../activities/naming';
 import { readTenantCredentials } from '../activities/tenant-database';
 import { STORAGE_MARKER } from '../activities/storage-directory';
@@ -20,8 +20,8 @@ describe('provisioning a tenant end to end', function () {
   before(async function () {
     platform = await startTestPlatform();
     admin = postgres(platform.adminUrl, { max: 2, onnotice: () => {} });
-    tenant = await createTenant(platform.apiUrl);
-    await waitForStatus(platform.apiUrl, tenant.id, 'active');
+    tenant = await createTenant(platform);
+    await waitForStatus(platform, tenant.id, 'active');
   });
 
   after(async function () {
@@ -31,14 +31,14 @@ describe('provisioning a tenant end to end', function () {
 
   it('answers 202 with the tenant, a status URL and the workflow before provisioning finishes', async function () {
     const body = newTenantBody();
-    const res = await request(platform.apiUrl, 'POST', '/v1/tenants', body);
+    const res = await platform.api('POST', '/v1/tenants', body);
     assert.equal(res.status, 202);
     assert.equal(res.body.tenant.status, 'provisioning');
     assert.equal(res.body.tenant.slug, body.slug);
     assert.equal(res.body.statusUrl, `/v1/tenants/${res.body.tenant.id}`);
     assert.equal(res.headers.get('location'), res.body.statusUrl);
     assert.equal(res.body.workflow.id, `tenant-${res.body.tenant.id}`);
-    await waitForStatus(platform.apiUrl, res.body.tenant.id, 'active');
+    await waitForStatus(platform, res.body.tenant.id, 'active');
   });
 
   it('creates a database owned by a login role of its own, marked as the tenant\'s, closed to PUBLIC', async function () {
@@ -99,7 +99,7 @@ describe('provisioning a tenant end to end', function () {
   });
 
   it('records every step as completed, with timings and audit events, and shows them in the detail', async function () {
-    const res = await request(platform.apiUrl, 'GET', `/v1/tenants/${tenant.slug}`);
+    const res = await platform.api('GET', `/v1/tenants/${tenant.slug}`);
     assert.equal(res.status, 200);
     const steps = res.body.steps.filter((s: { pipeline: string }) => s.pipeline === 'provision');
     assert.deepEqual(
@@ -143,8 +143,8 @@ describe('provisioning a tenant end to end', function () {
   });
 
   it('keeps one tenant\'s role out of another tenant\'s database', async function () {
-    const other = await createTenant(platform.apiUrl);
-    await waitForStatus(platform.apiUrl, other.id, 'active');
+    const other = await createTenant(platform);
+    await waitForStatus(platform, other.id, 'active');
     const mine = (await readTenantCredentials(platform.context, tenant.id))!;
     const theirs = (await readTenantCredentials(platform.context, other.id))!;
     const intruderUrl = new URL(theirs.url);

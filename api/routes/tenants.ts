@@ -13,6 +13,7 @@ import { auditPage, listTenants, recentAudit, requireTenant, tenantResources, te
 import { mintTenantId } from '../tenant-id';
 import type { LifecycleClient } from '../lifecycle-client';
 import { workflowIdOf, type TenantIdentity } from '../../workflows/contract';
+import { actorOf, authorize } from '../auth/authenticate';
 
 export interface TenantRoutesDeps {
   sql: postgres.Sql;
@@ -20,7 +21,6 @@ export interface TenantRoutesDeps {
   /** Links to a tenant's workflow in the Temporal Web UI, or null when there is no UI. */
   workflowUrl(tenantId: string): string | null;
   tenantUrl(slug: string): string;
-  actorOf(req: Request): string;
 }
 
 export function tenantRoutes(deps: TenantRoutesDeps): Router {
@@ -28,14 +28,14 @@ export function tenantRoutes(deps: TenantRoutesDeps): Router {
   const router = Router();
   const workflowOf = (tenantId: string) => ({ id: workflowIdOf(tenantId), url: deps.workflowUrl(tenantId) });
 
-  router.post('/', async (req, res) => {
+  router.post('/', authorize('tenants.create'), async (req, res) => {
     const input = parseOr400(createTenantSchema, req.body ?? {});
     const [plan] = await sql`SELECT key FROM plans WHERE key = ${input.plan}`;
     if (!plan) {
       const known = (await sql<{ key: string }[]>`SELECT key FROM plans ORDER BY max_users`).map((p) => p.key);
       throw Problem.validation([{ field: 'plan', reason: `unknown plan; one of ${known.join(', ')}` }]);
     }
-    const tenant: TenantIdentity = { tenantId: mintTenantId(), ...input, createdBy: deps.actorOf(req) };
+    const tenant: TenantIdentity = { tenantId: mintTenantId(), ...input, createdBy: actorOf(req) };
     // The row, its first audit event and the workflow start stand or fall together:
     // if Temporal refuses the start, the transaction rolls back and nothing exists.
     try {
@@ -67,13 +67,13 @@ export function tenantRoutes(deps: TenantRoutesDeps): Router {
       });
   });
 
-  router.get('/', async (req, res) => {
+  router.get('/', authorize('tenants.read'), async (req, res) => {
     const query = parseOr400(listTenantsSchema, req.query);
     res.json(await listTenants(sql, query));
   });
 
-  router.get('/:idOrSlug', async (req, res) => {
-    const tenant = await requireTenant(sql, req.params.idOrSlug);
+  router.get('/:idOrSlug', authorize('tenants.read'), async (req, res) => {
+    const tenant = await requireTenant(sql, idOrSlugOf(req));
     const [resources, steps, audit, [plan]] = await Promise.all([
       tenantResources(sql, tenant.id),
       tenantSteps(sql, tenant.id),
@@ -91,16 +91,16 @@ export function tenantRoutes(deps: TenantRoutesDeps): Router {
     });
   });
 
-  router.get('/:idOrSlug/audit', async (req, res) => {
-    const tenant = await requireTenant(sql, req.params.idOrSlug);
+  router.get('/:idOrSlug/audit', authorize('tenants.read'), async (req, res) => {
+    const tenant = await requireTenant(sql, idOrSlugOf(req));
     const page = parseOr400(pageSchema, req.query);
     const after = page.cursor === undefined ? undefined : Number(page.cursor);
     if (after !== undefined && !Number.isSafeInteger(after)) throw Problem.validation([{ field: 'cursor', reason: 'is not a cursor this API returned' }]);
     res.json(await auditPage(sql, tenant.id, { limit: page.limit, after }));
   });
 
-  router.get('/:idOrSlug/history', async (req, res) => {
-    const tenant = await requireTenant(sql, req.params.idOrSlug);
+  router.get('/:idOrSlug/history', authorize('tenants.read'), async (req, res) => {
+    const tenant = await requireTenant(sql, idOrSlugOf(req));
     const steps = await tenantSteps(sql, tenant.id);
     res.json({
       tenant: tenantView(tenant),
@@ -118,36 +118,40 @@ export function tenantRoutes(deps: TenantRoutesDeps): Router {
   };
   const answer = async (tenantId: string) => ({ tenant: tenantView(await requireTenant(sql, tenantId)) });
 
-  router.post('/:idOrSlug/suspend', async (req, res) => {
-    const tenant = await requireOperable(req.params.idOrSlug);
+  router.post('/:idOrSlug/suspend', authorize('tenants.operate'), async (req, res) => {
+    const tenant = await requireOperable(idOrSlugOf(req));
     const body = parseOr400(suspendSchema, req.body ?? {});
-    await lifecycle.suspend(tenant.id, { actor: deps.actorOf(req), reason: body.reason });
+    await lifecycle.suspend(tenant.id, { actor: actorOf(req), reason: body.reason });
     res.json(await answer(tenant.id));
   });
 
-  router.post('/:idOrSlug/resume', async (req, res) => {
-    const tenant = await requireOperable(req.params.idOrSlug);
+  router.post('/:idOrSlug/resume', authorize('tenants.operate'), async (req, res) => {
+    const tenant = await requireOperable(idOrSlugOf(req));
     parseOr400(emptyActionSchema, req.body ?? {});
-    await lifecycle.resume(tenant.id, { actor: deps.actorOf(req) });
+    await lifecycle.resume(tenant.id, { actor: actorOf(req) });
     res.json(await answer(tenant.id));
   });
 
-  router.post('/:idOrSlug/retry', async (req, res) => {
-    const tenant = await requireOperable(req.params.idOrSlug);
+  router.post('/:idOrSlug/retry', authorize('tenants.operate'), async (req, res) => {
+    const tenant = await requireOperable(idOrSlugOf(req));
     parseOr400(emptyActionSchema, req.body ?? {});
-    await lifecycle.retry(tenant.id, { actor: deps.actorOf(req) });
+    await lifecycle.retry(tenant.id, { actor: actorOf(req) });
     res.status(202).json(await answer(tenant.id));
   });
 
-  router.post('/:idOrSlug/deprovision', async (req, res) => {
-    const tenant = await requireOperable(req.params.idOrSlug);
+  router.post('/:idOrSlug/deprovision', authorize('tenants.deprovision'), async (req, res) => {
+    const tenant = await requireOperable(idOrSlugOf(req));
     const body = parseOr400(deprovisionSchema, req.body ?? {});
     if (body.confirmSlug !== tenant.slug) {
       throw Problem.validation([{ field: 'confirmSlug', reason: 'does not match the tenant slug; type the slug of the tenant to de-provision' }]);
     }
-    await lifecycle.deprovision(tenant.id, { actor: deps.actorOf(req), confirmSlug: body.confirmSlug, reason: body.reason });
+    await lifecycle.deprovision(tenant.id, { actor: actorOf(req), confirmSlug: body.confirmSlug, reason: body.reason });
     res.status(202).json(await answer(tenant.id));
   });
 
   return router;
+}
+
+function idOrSlugOf(req: Request): string {
+  return String(req.params.idOrSlug);
 }

@@ -179,3 +179,45 @@ export const inboundAddresses = pgTable(
     index('inbound_addresses_tenant_idx').on(t.tenantId),
   ],
 );
+
+export const STAFF_ROLES = ['viewer', 'operator', 'admin', 'signup'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/** People who sign in to the console. Passwords are stored only as scrypt hashes. */
+export const staffAccounts = pgTable(
+  'staff_accounts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull(),
+    role: text('role', { enum: STAFF_ROLES }).notNull(),
+    passwordHash: text('password_hash').notNull(),
+    createdAt: createdAt(),
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('staff_accounts_email_key').on(t.email)],
+);
+
+/** Bearer tokens for machines (the signup backend) and scripts; only their sha256 is kept. */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    role: text('role', { enum: STAFF_ROLES }).notNull(),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('api_tokens_hash_key').on(t.tokenHash), uniqueIndex('api_tokens_name_key').on(t.name)],
+);
+
+/** Console sign-ins: the cookie holds the token, the registry only its sha256. */
+export const staffSessions = pgTable('staff_sessions', {
+  tokenHash: text('token_hash').primaryKey(),
+  accountId: uuid('account_id')
+    .notNull()
+    .references(() => staffAccounts.id),
+  createdAt: createdAt(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+});

@@ -13,6 +13,9 @@ import { createGateway } from '../../gateway/server';
 import { readTenantCredentials } from '../../activities/tenant-database';
 import type { StepRetryOptions } from '../../workflows/contract';
 import { testEnvironment } from './environment';
+import { createApiToken } from '../../api/auth/credential-store';
+import { STAFF_ROLES, type StaffRole } from '../../db/registry/schema';
+import { request, type JsonResponse } from './http';
 
 /** Retries fast enough that a step failing for good fails the tenant within seconds. */
 export const FAST_STEP_RETRY: StepRetryOptions = { maximumAttempts: 3, initialIntervalMs: 100, maximumIntervalMs: 500 };
@@ -62,10 +65,17 @@ export async function startTestPlatform(opts: { stepRetry?: StepRetryOptions } =
     createApiApp({ sql: registry.sql, lifecycle, namespace, temporalUiUrl: 'http://127.0.0.1:8233', baseDomain, gatewayPort }),
   );
   const apiUrl = `http://127.0.0.1:${await listen(apiServer)}`;
+  const tokens = {} as Record<StaffRole, string>;
+  for (const role of STAFF_ROLES) tokens[role] = (await createApiToken(registry.sql, `test-${role}`, role)).token;
+  /** A JSON request to the API with the bearer token of `as` (admin by default; null for none). */
+  const api = (method: string, path: string, body?: unknown, as: StaffRole | null = 'admin', headers: Record<string, string> = {}): Promise<JsonResponse> =>
+    request(apiUrl, method, path, body, { ...(as ? { authorization: `Bearer ${tokens[as]}` } : {}), ...headers });
 
   return {
     id,
     apiUrl,
+    api,
+    tokens,
     gatewayPort,
     registryUrl,
     faults,

@@ -1,0 +1,58 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type postgres from 'postgres';
+import { Problem } from '../problem';
+import { principalOfSession, principalOfToken, type Principal } from './credential-store';
+import { can, type Permission } from './roles';
+
+export const SESSION_COOKIE = 'acp_session';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}
+
+export function cookieValue(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+/**
+ * Every API route requires a credential: a bearer token, or the console's session
+ * cookie (SameSite=Strict, so another site cannot ride on it). Runs before any route
+ * looks a tenant up, so a 401 says nothing about whether a tenant exists.
+ */
+export function authenticate(sql: postgres.Sql): RequestHandler {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    const header = req.headers.authorization;
+    let principal: Principal | null = null;
+    if (header) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (match) principal = await principalOfToken(sql, match[1]!);
+    } else {
+      const session = cookieValue(req, SESSION_COOKIE);
+      if (session) principal = await principalOfSession(sql, session);
+    }
+    if (!principal) throw new Problem(401, 'Unauthenticated', 'sign in, or send a valid bearer token', {}, { 'www-authenticate': 'Bearer' });
+    req.principal = principal;
+    next();
+  };
+}
+
+/** Checked before the route touches the registry, so a 403 says nothing about whether a tenant exists. */
+export function authorize(permission: Permission): RequestHandler {
+  return (req, _res, next) => {
+    if (!req.principal || !can(req.principal.role, permission)) {
+      throw new Problem(403, 'Forbidden', `the ${req.principal?.role ?? 'anonymous'} role may not do this`);
+    }
+    next();
+  };
+}
+
+export function actorOf(req: Request): string {
+  if (!req.principal) throw new Error('actorOf called on an unauthenticated request');
+  return req.principal.actor;
+}

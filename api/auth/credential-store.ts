@@ -1,0 +1,67 @@
+import type postgres from 'postgres';
+import type { StaffRole } from '../../db/registry/schema';
+import { generatePassword, hashPassword, hashToken, mintToken, verifyPassword } from './secrets';
+
+/** Who is asking: the actor named in every audit event, and the role that bounds what it may do. */
+export interface Principal {
+  actor: string;
+  role: StaffRole;
+  /** The credential itself, for per-credential limits. */
+  credentialId: string;
+}
+
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+
+export async function createStaffAccount(sql: postgres.Sql, email: string, role: StaffRole, password = generatePassword()) {
+  const passwordHash = await hashPassword(password);
+  const [row] = await sql<{ id: string }[]>`
+    INSERT INTO staff_accounts (email, role, password_hash) VALUES (${email.toLowerCase()}, ${role}, ${passwordHash})
+    ON CONFLICT (email) DO UPDATE SET role = EXCLUDED.role, password_hash = EXCLUDED.password_hash, disabled_at = NULL
+    RETURNING id`;
+  return { id: row!.id, email: email.toLowerCase(), role, password };
+}
+
+export async function createApiToken(sql: postgres.Sql, name: string, role: StaffRole) {
+  const token = mintToken();
+  const [row] = await sql<{ id: string }[]>`
+    INSERT INTO api_tokens (name, role, token_hash) VALUES (${name}, ${role}, ${hashToken(token)})
+    ON CONFLICT (name) DO UPDATE SET role = EXCLUDED.role, token_hash = EXCLUDED.token_hash, revoked_at = NULL, created_at = now()
+    RETURNING id`;
+  return { id: row!.id, name, role, token };
+}
+
+export async function principalOfToken(sql: postgres.Sql, token: string): Promise<Principal | null> {
+  const [row] = await sql<{ id: string; name: string; role: StaffRole }[]>`
+    UPDATE api_tokens SET last_used_at = now() WHERE token_hash = ${hashToken(token)} AND revoked_at IS NULL
+    RETURNING id, name, role`;
+  return row ? { actor: `token:${row.name}`, role: row.role, credentialId: `token:${row.id}` } : null;
+}
+
+export async function signIn(sql: postgres.Sql, email: string, password: string): Promise<{ token: string; principal: Principal } | null> {
+  const [account] = await sql<{ id: string; email: string; role: StaffRole; passwordHash: string }[]>`
+    SELECT id, email, role, password_hash AS "passwordHash" FROM staff_accounts WHERE email = ${email.toLowerCase()} AND disabled_at IS NULL`;
+  // Hash anyway when the account is unknown, so timing does not tell which emails exist.
+  const ok = await verifyPassword(password, account?.passwordHash ?? DUMMY_HASH);
+  if (!account || !ok) return null;
+  const token = mintToken();
+  await sql`INSERT INTO staff_sessions (token_hash, account_id, expires_at) VALUES (${hashToken(token)}, ${account.id}, ${new Date(Date.now() + SESSION_TTL_MS)})`;
+  return { token, principal: { actor: `staff:${account.email}`, role: account.role, credentialId: `staff:${account.id}` } };
+}
+
+export async function principalOfSession(sql: postgres.Sql, token: string): Promise<Principal | null> {
+  const [row] = await sql<{ id: string; email: string; role: StaffRole }[]>`
+    SELECT a.id, a.email, a.role FROM staff_sessions s JOIN staff_accounts a ON a.id = s.account_id
+    WHERE s.token_hash = ${hashToken(token)} AND s.expires_at > now() AND a.disabled_at IS NULL`;
+  return row ? { actor: `staff:${row.email}`, role: row.role, credentialId: `staff:${row.id}` } : null;
+}
+
+export async function signOut(sql: postgres.Sql, token: string): Promise<void> {
+  await sql`DELETE FROM staff_sessions WHERE token_hash = ${hashToken(token)}`;
+}
+
+export async function hasAdmin(sql: postgres.Sql): Promise<boolean> {
+  const [row] = await sql`SELECT 1 FROM staff_accounts WHERE role = 'admin' AND disabled_at IS NULL LIMIT 1`;
+  return row !== undefined;
+}
+
+const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';

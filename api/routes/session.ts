@@ -1,0 +1,45 @@
+import { Router } from 'express';
+import type postgres from 'postgres';
+import { z } from 'zod';
+import { Problem, parseOr400 } from '../problem';
+import { SESSION_TTL_MS, signIn, signOut } from '../auth/credential-store';
+import { authenticate, cookieValue, SESSION_COOKIE } from '../auth/authenticate';
+import { ROLE_PERMISSIONS } from '../auth/roles';
+
+const signInSchema = z.strictObject({
+  email: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(254),
+  password: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(1024),
+});
+
+/** Console sign-in: a session cookie that is HttpOnly (no script reads it) and SameSite=Strict (no other site sends it). */
+export function sessionRoutes(sql: postgres.Sql, opts: { secureCookies: boolean }): Router {
+  const router = Router();
+
+  router.post('/', async (req, res) => {
+    const body = parseOr400(signInSchema, req.body ?? {});
+    const session = await signIn(sql, body.email, body.password);
+    if (!session) throw new Problem(401, 'Unauthenticated', 'wrong email or password');
+    res.cookie(SESSION_COOKIE, session.token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: opts.secureCookies,
+      path: '/',
+      maxAge: SESSION_TTL_MS,
+    });
+    res.json({ actor: session.principal.actor, role: session.principal.role, permissions: ROLE_PERMISSIONS[session.principal.role] });
+  });
+
+  router.get('/', authenticate(sql), (req, res) => {
+    const principal = req.principal!;
+    res.json({ actor: principal.actor, role: principal.role, permissions: ROLE_PERMISSIONS[principal.role] });
+  });
+
+  router.delete('/', async (req, res) => {
+    const token = cookieValue(req, SESSION_COOKIE);
+    if (token) await signOut(sql, token);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.status(204).end();
+  });
+
+  return router;
+}
