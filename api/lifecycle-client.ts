@@ -6,9 +6,9 @@ import {
   type DeprovisionRequest,
   type OperationResult,
   type StaffAction,
-  type StepRetryOptions,
   type SuspendRequest,
   type TenantIdentity,
+  type TenantWorkflowInput,
 } from '../workflows/contract';
 import { TENANT_ID, TENANT_PLAN, TENANT_SLUG, TENANT_STATUS } from '../workflows/search-attributes';
 import { deprovisionUpdate, resumeUpdate, retryUpdate, suspendUpdate, tenantLifecycle } from '../workflows/tenant-lifecycle';
@@ -19,14 +19,14 @@ export class LifecycleClient {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
-    private readonly stepRetry?: StepRetryOptions,
+    private readonly workflowOptions: Pick<TenantWorkflowInput, 'stepRetry' | 'continueAsNewAfterEvents'> = {},
   ) {}
 
   async start(tenant: TenantIdentity): Promise<void> {
     await this.client.workflow.start(tenantLifecycle, {
       workflowId: workflowIdOf(tenant.tenantId),
       taskQueue: this.taskQueue,
-      args: [{ tenant, ...(this.stepRetry ? { stepRetry: this.stepRetry } : {}) }],
+      args: [{ tenant, ...this.workflowOptions }],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       typedSearchAttributes: [
         { key: TENANT_ID, value: tenant.tenantId },
@@ -57,25 +57,48 @@ export class LifecycleClient {
     return this.client.workflow.getHandle(workflowIdOf(tenantId));
   }
 
-  /** Turns the workflow's refusal into the API's answer: 409 for an operation that does not fit the state. */
+  /**
+   * Turns the workflow's refusal into the API's answer: 409 for an operation that does
+   * not fit the state. A refusal because a status change is still being recorded is
+   * momentary, so it is asked again for a few seconds before it counts.
+   */
   private async update(tenantId: string, run: () => Promise<OperationResult>): Promise<OperationResult> {
-    try {
-      return await run();
-    } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-        const failure = err.cause;
-        if (failure.type === OPERATION_CONFLICT) {
-          const status = (failure.details?.[0] as { status?: string } | undefined)?.status;
-          throw Problem.conflict(failure.message, { currentStatus: status });
+    const deadline = Date.now() + IN_PROGRESS_PATIENCE_MS;
+    for (;;) {
+      try {
+        return await run();
+      } catch (err) {
+        const refusal = refusalOf(err);
+        if (refusal?.inProgress && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 50));
+          continue;
         }
-        if (failure.type === 'ConfirmationMismatch') {
-          throw Problem.validation([{ field: 'confirmSlug', reason: failure.message }]);
-        }
+        throw this.toProblem(tenantId, err);
       }
-      if (err instanceof WorkflowNotFoundError) {
-        throw Problem.conflict(`tenant ${tenantId} has no running lifecycle workflow`);
-      }
-      throw err;
     }
   }
+
+  private toProblem(tenantId: string, err: unknown): unknown {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+      const failure = err.cause;
+      if (failure.type === OPERATION_CONFLICT) {
+        return Problem.conflict(failure.message, { currentStatus: refusalOf(err)?.status });
+      }
+      if (failure.type === 'ConfirmationMismatch') {
+        return Problem.validation([{ field: 'confirmSlug', reason: failure.message }]);
+      }
+    }
+    if (err instanceof WorkflowNotFoundError) {
+      return Problem.conflict(`tenant ${tenantId} has no running lifecycle workflow`);
+    }
+    return err;
+  }
+}
+
+const IN_PROGRESS_PATIENCE_MS = 5000;
+
+function refusalOf(err: unknown): { status?: string; inProgress?: boolean } | null {
+  if (!(err instanceof WorkflowUpdateFailedError) || !(err.cause instanceof ApplicationFailure)) return null;
+  if (err.cause.type !== OPERATION_CONFLICT) return null;
+  return (err.cause.details?.[0] as { status?: string; inProgress?: boolean } | undefined) ?? {};
 }

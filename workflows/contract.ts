@@ -93,6 +93,11 @@ export interface TenantWorkflowState {
 export interface TenantWorkflowInput {
   tenant: TenantIdentity;
   stepRetry?: StepRetryOptions;
+  /**
+   * Continue as new once the history is this long, besides whenever Temporal suggests it.
+   * Tests set it low to exercise continue-as-new; production leaves it unset.
+   */
+  continueAsNewAfterEvents?: number;
   /** Present when continuing as new. */
   state?: TenantWorkflowState;
 }

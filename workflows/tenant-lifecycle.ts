@@ -82,15 +82,17 @@ export async function tenantLifecycle(input: TenantWorkflowInput): Promise<Opera
     ]);
   };
 
-  const refuse = (message: string): never => {
-    throw ApplicationFailure.create({ type: OPERATION_CONFLICT, message, nonRetryable: true, details: [{ status: state.status }] });
+  const refuse = (message: string, inProgress = false): never => {
+    throw ApplicationFailure.create({ type: OPERATION_CONFLICT, message, nonRetryable: true, details: [{ status: state.status, inProgress }] });
   };
   const requireStatus = (allowed: TenantStatus[], what: string) => {
-    if (operationInProgress) refuse(`another operation on this tenant is in progress`);
+    // Also true while a status change is being written to the registry, so a caller who
+    // already sees the new status there is told to try again rather than refused.
+    if (operationInProgress) refuse(`another change to this tenant is being recorded`, true);
     if (!allowed.includes(state.status)) refuse(`${what}; the tenant is ${state.status}`);
   };
 
-  /** Runs an operation's bookkeeping while no other operation may start. */
+  /** Runs a status change (registry write, then state) while no operation may start. */
   const exclusively = async (fn: () => Promise<void>): Promise<OperationResult> => {
     operationInProgress = true;
     try {
@@ -192,19 +194,21 @@ export async function tenantLifecycle(input: TenantWorkflowInput): Promise<Opera
         const cause = err.cause;
         const message = cause?.message ?? err.message;
         const type = cause instanceof ApplicationFailure ? (cause.type ?? null) : null;
-        await recordTransition({
-          tenantId: tenant.tenantId,
-          actor: WORKFLOW_ACTOR,
-          action: 'step.failed',
-          outcome: 'failed',
-          status: 'failed',
-          step,
-          pipeline,
-          error: message,
-          details: { errorType: type },
+        await exclusively(async () => {
+          await recordTransition({
+            tenantId: tenant.tenantId,
+            actor: WORKFLOW_ACTOR,
+            action: 'step.failed',
+            outcome: 'failed',
+            status: 'failed',
+            step,
+            pipeline,
+            error: message,
+            details: { errorType: type },
+          });
+          state.failure = { pipeline, step, message, type };
+          setStatus('failed', step);
         });
-        state.failure = { pipeline, step, message, type };
-        setStatus('failed', step);
         return false;
       }
       state.completedSteps.push(step);
@@ -213,6 +217,9 @@ export async function tenantLifecycle(input: TenantWorkflowInput): Promise<Opera
   };
 
   const isRunning = () => state.status === 'provisioning' || state.status === 'deprovisioning';
+  const historyIsLong = () =>
+    workflowInfo().continueAsNewSuggested ||
+    (input.continueAsNewAfterEvents !== undefined && workflowInfo().historyLength >= input.continueAsNewAfterEvents);
 
   for (;;) {
     if (isRunning()) {
@@ -220,23 +227,25 @@ export async function tenantLifecycle(input: TenantWorkflowInput): Promise<Opera
       state.pipeline = pipeline;
       if (await runPipeline(pipeline)) {
         const done: TenantStatus = pipeline === 'provision' ? 'active' : 'deleted';
-        await recordTransition({
-          tenantId: tenant.tenantId,
-          actor: WORKFLOW_ACTOR,
-          action: pipeline === 'provision' ? 'tenant.activated' : 'tenant.deleted',
-          outcome: 'succeeded',
-          status: done,
+        await exclusively(async () => {
+          await recordTransition({
+            tenantId: tenant.tenantId,
+            actor: WORKFLOW_ACTOR,
+            action: pipeline === 'provision' ? 'tenant.activated' : 'tenant.deleted',
+            outcome: 'succeeded',
+            status: done,
+          });
+          state.pipeline = null;
+          state.completedSteps = [];
+          setStatus(done);
         });
-        state.pipeline = null;
-        state.completedSteps = [];
-        setStatus(done);
         if (done === 'deleted') {
           await condition(allHandlersFinished);
           return { status: 'deleted' };
         }
       }
     }
-    await condition(() => isRunning() || (workflowInfo().continueAsNewSuggested && !operationInProgress));
+    await condition(() => isRunning() || (historyIsLong() && !operationInProgress));
     if (!isRunning()) {
       await condition(allHandlersFinished);
       return continueAsNew<typeof tenantLifecycle>({ ...input, state });

@@ -1,18 +1,18 @@
 import type { Step } from '../step';
 import { PermanentStepError } from '../errors';
 
-/** Activate: publish the route and mark the tenant active, together, so the gateway never sees one without the other. */
+/**
+ * Activate: publish the route. The workflow sets the status to active right after this
+ * step, through the same transition that audits it: the registry's status only ever
+ * changes after the workflow has decided it, so the API never sees a status the workflow
+ * would not yet act on. Until then the gateway answers 503 for the published host.
+ */
 export const activate: Step = {
   name: 'activate',
   async apply(ctx, tenant) {
-    await ctx.registry.sql.begin(async (tx) => {
-      const published = await tx`
-        UPDATE routes SET state = 'published', published_at = coalesce(published_at, now())
-        WHERE tenant_id = ${tenant.tenantId} AND state <> 'revoked' RETURNING id`;
-      if (published.length === 0) throw new PermanentStepError('InvalidTenant', `tenant ${tenant.tenantId} has no route to publish`);
-      await tx`
-        UPDATE tenants SET status = 'active', failed_pipeline = NULL, failed_step = NULL, failure_reason = NULL, updated_at = now()
-        WHERE id = ${tenant.tenantId} AND status IN ('provisioning', 'active')`;
-    });
+    const published = await ctx.registry.sql`
+      UPDATE routes SET state = 'published', published_at = coalesce(published_at, now())
+      WHERE tenant_id = ${tenant.tenantId} AND state <> 'revoked' RETURNING id`;
+    if (published.length === 0) throw new PermanentStepError('InvalidTenant', `tenant ${tenant.tenantId} has no route to publish`);
   },
 };

@@ -38,7 +38,8 @@ export function testEnvironment(): Promise<TestEnvironment> {
 }
 
 async function start(): Promise<Started> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // Failed activity attempts are expected in these tests; the SDK would log each as a warning.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
   // A fresh cluster and scratch folder each run keep runs independent of one another.
   await rm(runDir, { recursive: true, force: true });
   const [postgres, temporalServer] = await Promise.all([

@@ -28,7 +28,7 @@ export type TestPlatform = Awaited<ReturnType<typeof startTestPlatform>>;
  * against the run's real PostgreSQL and Temporal server. Only the fault injector is
  * test-specific, and production code has no way to build one.
  */
-export async function startTestPlatform(opts: { stepRetry?: StepRetryOptions } = {}) {
+export async function startTestPlatform(opts: { stepRetry?: StepRetryOptions; continueAsNewAfterEvents?: number } = {}) {
   const env = await testEnvironment();
   const id = randomBytes(4).toString('hex');
   const registryUrl = await ensureDatabaseExists(env.adminUrl, `registry_${id}`);
@@ -58,7 +58,10 @@ export async function startTestPlatform(opts: { stepRetry?: StepRetryOptions } =
   const workerRun = worker.run();
 
   const registry = openRegistry(registryUrl);
-  const lifecycle = new LifecycleClient(env.temporal.client, taskQueue, opts.stepRetry ?? FAST_STEP_RETRY);
+  const lifecycle = new LifecycleClient(env.temporal.client, taskQueue, {
+    stepRetry: opts.stepRetry ?? FAST_STEP_RETRY,
+    continueAsNewAfterEvents: opts.continueAsNewAfterEvents,
+  });
   const gateway = createGateway({ sql: registry.sql, credentialsOf: (tenantId) => readTenantCredentials(context, tenantId) });
   const gatewayPort = await listen(gateway);
   const apiServer = http.createServer(
