@@ -43,7 +43,7 @@ export function gatewayGet(port: number, host: string, accept = 'application/jso
   });
 }
 
-export async function eventually<T>(fn: () => Promise<T | undefined | false>, opts: { timeoutMs?: number; what?: string } = {}): Promise<T> {
+export async function eventually<T>(fn: () => Promise<T | undefined | false>, opts: { timeoutMs?: number; what?: string | (() => string) } = {}): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   let last: unknown;
   for (;;) {
@@ -53,7 +53,10 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false>, op
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${opts.what ?? 'condition'}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline) {
+      const what = typeof opts.what === 'function' ? opts.what() : (opts.what ?? 'condition');
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -29,6 +29,6 @@ export async function waitForStatus(platform: Api, tenantId: string, status: str
       seen = res.body?.tenant?.status;
       return seen === status ? res.body : undefined;
     },
-    { timeoutMs, what: `tenant ${tenantId} to become ${status} (last seen ${seen})` },
+    { timeoutMs, what: () => `tenant ${tenantId} to become ${status} (last seen ${seen})` },
   );
 }
