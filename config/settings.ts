@@ -21,6 +21,9 @@ const settingsSchema = z.object({
   /** Base of the Temporal Web UI links shown to staff; derived from temporal-dev.yml when unset. */
   TEMPORAL_UI_URL: z.string().url().optional(),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  /** Override temporal-dev.yml's frontend and Web UI ports for the dev server `npm start` runs. */
+  TEMPORAL_DEV_PORT: port.optional(),
+  TEMPORAL_DEV_UI_PORT: port.optional(),
   API_PORT: port.default(3000),
   GATEWAY_PORT: port.default(8080),
   /** Public base of the API, used in status URLs. */

