@@ -102,10 +102,17 @@ function likePattern(q: string): string {
 }
 
 /**
- * Newest first, keyset-paged so that page 1,000 costs what page 1 does. The page is cut
- * in a subquery first, so the resource lookups behind health run for its rows only.
+ * Spelled as the indexes are (drizzle writes `DESC NULLS LAST`): a plain `DESC` means
+ * NULLS FIRST, which no index matches, and the planner would sort the whole table.
  */
-export async function listTenants(sql: postgres.Sql, query: ListTenantsQuery) {
+const NEWEST_FIRST = 'created_at DESC NULLS LAST, id DESC NULLS LAST';
+
+/**
+ * The list's SQL: newest first, keyset-paged so that page 1,000 costs what page 1 does.
+ * The page is cut in a subquery first, so the resource lookups behind health run for
+ * its rows only. Separate from running it so that its plan can be checked.
+ */
+export function listTenantsStatement(query: ListTenantsQuery): { text: string; params: (string | number)[] } {
   const conditions: string[] = [];
   const params: (string | number)[] = [];
   const param = (v: string | number) => {
@@ -124,12 +131,15 @@ export async function listTenants(sql: postgres.Sql, query: ListTenantsQuery) {
     conditions.push(`(created_at, id) < (${param(c.createdAt)}::timestamptz, ${param(c.id)}::uuid)`);
   }
   const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
-  const rows = await sql.unsafe<TenantRow[]>(
-    `SELECT page.*, ${presentResourcesOf('page.id')}
-     FROM (SELECT ${TENANT_COLUMNS} FROM tenants ${where} ORDER BY created_at DESC, id DESC LIMIT ${param(query.limit + 1)}) page
-     ORDER BY page."createdAt" DESC, page.id DESC`,
-    params,
-  );
+  const text = `SELECT page.*, ${presentResourcesOf('page.id')}
+     FROM (SELECT ${TENANT_COLUMNS} FROM tenants ${where} ORDER BY ${NEWEST_FIRST} LIMIT ${param(query.limit + 1)}) page
+     ORDER BY page."createdAt" DESC NULLS LAST, page.id DESC NULLS LAST`;
+  return { text, params };
+}
+
+export async function listTenants(sql: postgres.Sql, query: ListTenantsQuery) {
+  const statement = listTenantsStatement(query);
+  const rows = await sql.unsafe<TenantRow[]>(statement.text, statement.params);
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   return {
