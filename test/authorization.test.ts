@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { startTestPlatform, type TestPlatform } from './support/platform';
-import { createTenant, newTenantBody, uniqueSlug, waitForStatus } from './support/tenants';
+import { createTenant, newTenantBody, uniqueSlug, waitUntilActivated } from './support/tenants';
 import { registeredRoutes } from './support/registered-routes';
 import { createApiApp } from '../api/app';
 import { LifecycleClient } from '../api/lifecycle-client';
@@ -83,12 +83,12 @@ describe('authorization of every route for every role', function () {
     platform = await startTestPlatform();
     await createStaffAccount(platform.sql, SIGN_IN.email, 'viewer', SIGN_IN.password);
     tenant = await createTenant(platform);
-    await waitForStatus(platform, tenant.id, 'active');
+    await waitUntilActivated(platform, tenant.id);
   });
 
   after(async function () {
     // Let the tenants the matrix created finish provisioning before the worker stops.
-    await Promise.all(created.map((id) => waitForStatus(platform, id, 'active').catch(() => {})));
+    await Promise.all(created.map((id) => waitUntilActivated(platform, id).catch(() => {})));
     await platform?.stop();
   });
 
@@ -156,7 +156,7 @@ describe('authorization of every route for every role', function () {
 
   it('names the actor of every audit event: the token or the staff member who acted', async function () {
     const target = await createTenant(platform, newTenantBody(uniqueSlug('actors')));
-    await waitForStatus(platform, target.id, 'active');
+    await waitUntilActivated(platform, target.id);
     assert.equal((await call('operator', 'POST', `/v1/tenants/${target.id}/suspend`, { reason: 'by token' })).status, 200);
 
     const staff = await createStaffAccount(platform.sql, 'operator@authz.test', 'operator', 'a-long-operator-password');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestPlatform, type TestPlatform } from './support/platform';
 import { collectPageErrors, launchChromium, signIn } from './support/browser';
-import { createTenant, newTenantBody, uniqueSlug, waitForStatus } from './support/tenants';
+import { createTenant, newTenantBody, uniqueSlug, waitForStatus, waitUntilActivated } from './support/tenants';
 import { createStaffAccount } from '../api/auth/credential-store';
 import { mintTenantId } from '../api/tenant-id';
 
@@ -26,6 +26,15 @@ describe('the staff console in a real browser', function () {
   const row = (slug: string) => `[data-testid=tenant-table] tr[data-slug="${slug}"]`;
   /** The view's rows, as the user sees them. */
   const listedSlugs = () => page.$$eval('[data-testid=tenant-table] tbody tr[data-slug]', (rows) => rows.map((r) => (r as HTMLElement).dataset.slug!));
+  /** Waits until the list shows exactly these tenants (a filter's old rows stay until its answer arrives). */
+  const waitForListed = async (slugs: string[]) => {
+    const expected = [...slugs].sort();
+    await page.waitForFunction(
+      (want) => JSON.stringify(Array.from(document.querySelectorAll<HTMLElement>('[data-testid=tenant-table] tbody tr[data-slug]'), (r) => r.dataset.slug).sort()) === JSON.stringify(want),
+      expected,
+    );
+    assert.deepEqual((await listedSlugs()).sort(), expected);
+  };
   /** Set once after sign-in: if the page ever reloads, it is gone. */
   const markPage = () => page.evaluate(() => Object.assign(window, { consoleTestMark: 'not reloaded' }));
   const assertNotReloaded = async () => assert.equal(await page.evaluate(() => (window as unknown as { consoleTestMark?: string }).consoleTestMark), 'not reloaded');
@@ -116,37 +125,33 @@ describe('the staff console in a real browser', function () {
     const tag = uniqueSlug('filter');
     const team = await createTenant(platform, { ...newTenantBody(`${tag}-team`), name: `Blue Harbor ${tag}`, plan: 'team' });
     const free = await createTenant(platform, { ...newTenantBody(`${tag}-free`), name: `Red Canyon ${tag}`, plan: 'free' });
-    await Promise.all([waitForStatus(platform, team.id, 'active'), waitForStatus(platform, free.id, 'active')]);
-    await platform.api('POST', `/v1/tenants/${free.id}/suspend`, { reason: 'billing dispute' });
+    await Promise.all([waitUntilActivated(platform, team.id), waitUntilActivated(platform, free.id)]);
+    assert.equal((await platform.api('POST', `/v1/tenants/${free.id}/suspend`, { reason: 'billing dispute' })).status, 200);
 
     await page.goto(url('/'));
     await page.waitForSelector('[data-testid=tenant-table]');
     await page.fill('[data-testid=search]', tag);
     await page.waitForFunction((t) => new URL(location.href).searchParams.get('q') === t, tag);
-    await page.waitForSelector(row(free.slug));
-    assert.deepEqual((await listedSlugs()).sort(), [free.slug, team.slug].sort());
+    await waitForListed([free.slug, team.slug]);
 
     await page.fill('[data-testid=search]', `blue harbor ${tag}`);
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=tenant-table] tbody tr[data-slug]').length === 1);
-    assert.deepEqual(await listedSlugs(), [team.slug], 'search by name, case-insensitively');
+    await waitForListed([team.slug]); // by name, case-insensitively
 
     await page.fill('[data-testid=search]', tag);
-    await page.waitForSelector(row(free.slug));
+    await waitForListed([free.slug, team.slug]);
     await page.selectOption('[data-testid=status-filter]', 'suspended');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=tenant-table] tbody tr[data-slug]').length === 1);
-    assert.deepEqual(await listedSlugs(), [free.slug]);
+    await waitForListed([free.slug]);
     assert.equal(await page.getAttribute(`${row(free.slug)} [data-testid=status-badge]`, 'data-status'), 'suspended');
 
     await page.selectOption('[data-testid=status-filter]', '');
     await page.selectOption('[data-testid=plan-filter]', 'team');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=tenant-table] tbody tr[data-slug]').length === 1);
-    assert.deepEqual(await listedSlugs(), [team.slug]);
+    await waitForListed([team.slug]);
 
     const params = new URL(page.url()).searchParams;
     assert.deepEqual([params.get('q'), params.get('plan'), params.get('status')], [tag, 'team', null]);
     await page.reload();
-    await page.waitForSelector(row(team.slug));
-    assert.deepEqual(await listedSlugs(), [team.slug]);
+    await waitForListed([team.slug]);
+    await page.waitForSelector('[data-testid=plan-filter] option[value=team]', { state: 'attached' });
     assert.equal(await page.inputValue('[data-testid=search]'), tag);
     assert.equal(await page.inputValue('[data-testid=plan-filter]'), 'team');
 
@@ -191,7 +196,7 @@ describe('the staff console in a real browser', function () {
 
   it('shows a tenant whose registry lost a resource as needing attention', async function () {
     const tenant = await createTenant(platform, { ...newTenantBody(uniqueSlug('drift')), name: 'Drift Labs' });
-    await waitForStatus(platform, tenant.id, 'active');
+    await waitUntilActivated(platform, tenant.id);
     await platform.sql`UPDATE tenant_resources SET state = 'removed', removed_at = now() WHERE tenant_id = ${tenant.id} AND kind = 'storage'`;
     await page.goto(url(`/?q=${tenant.slug}`));
     await page.waitForSelector(`${row(tenant.slug)} [data-health="attention"]`);
@@ -201,7 +206,7 @@ describe('the staff console in a real browser', function () {
 
   it('suspends with a reason, then resumes, showing each new status as it happens', async function () {
     const tenant = await createTenant(platform, { ...newTenantBody(uniqueSlug('globex')), name: 'Globex Corporation', plan: 'enterprise' });
-    await waitForStatus(platform, tenant.id, 'active');
+    await waitUntilActivated(platform, tenant.id);
     await openDetail(tenant.id);
     await markPage();
 
@@ -254,7 +259,7 @@ describe('the staff console in a real browser', function () {
 
   it('de-provisions only once the slug is typed back, and shows the tenant deleted', async function () {
     const tenant = await createTenant(platform, { ...newTenantBody(uniqueSlug('umbrella')), name: 'Umbrella Health' });
-    await waitForStatus(platform, tenant.id, 'active');
+    await waitUntilActivated(platform, tenant.id);
     await openDetail(tenant.id);
     await markPage();
 
@@ -279,9 +284,25 @@ describe('the staff console in a real browser', function () {
     assert.ok(resources.every((r) => r.state === 'removed'));
   });
 
+  it('pages a long audit trail with Load more', async function () {
+    const tenant = await createTenant(platform, { ...newTenantBody(uniqueSlug('wayne')), name: 'Wayne Enterprises' });
+    await waitUntilActivated(platform, tenant.id);
+    await platform.sql`
+      INSERT INTO audit_events (tenant_id, actor, action, outcome, details)
+      SELECT ${tenant.id}, 'staff:someone@console.test', 'note.added', 'succeeded', jsonb_build_object('n', n) FROM generate_series(1, 150) n`;
+    const [{ total }] = (await platform.sql`SELECT count(*)::int AS total FROM audit_events WHERE tenant_id = ${tenant.id}`) as unknown as [{ total: number }];
+    await openDetail(tenant.id);
+    const auditRows = () => page.$$eval('[data-testid=audit] tbody tr', (rows) => rows.length);
+    await page.waitForSelector('[data-testid=audit] button:has-text("Load more")');
+    assert.equal(await auditRows(), 100);
+    await page.click('[data-testid=audit] button:has-text("Load more")');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=audit] tbody tr').length === n, total);
+    assert.equal(await page.$('[data-testid=audit] button:has-text("Load more")'), null);
+  });
+
   it('shows a viewer no action buttons', async function () {
     const tenant = await createTenant(platform, { ...newTenantBody(uniqueSlug('hooli')), name: 'Hooli' });
-    await waitForStatus(platform, tenant.id, 'active');
+    await waitUntilActivated(platform, tenant.id);
     const viewerContext = await browser.newContext();
     try {
       const viewerPage = await viewerContext.newPage();

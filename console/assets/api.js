@@ -41,7 +41,8 @@ export async function api(method, path, body) {
     payload = null;
   }
   // The session expired or was revoked: back to the sign-in form, then here again.
-  if (res.status === 401 && path !== '/v1/session') {
+  // (A refused sign-in is also a 401; the form shows that one itself.)
+  if (res.status === 401 && !(method === 'POST' && path === '/v1/session')) {
     location.assign(signInUrl());
     return new Promise(() => {});
   }

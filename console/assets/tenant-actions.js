@@ -117,18 +117,18 @@ function deprovisionDialog(tenant) {
   });
 }
 
-/** The actions that fit the tenant's status and the signed-in role, in display order. */
+/** The actions that fit the tenant's status and the signed-in role, in display order; `done` words the outcome. */
 export function actionsFor(tenant) {
   const actions = [];
   if (can('tenants.operate')) {
-    if (tenant.status === 'active') actions.push({ key: 'suspend', label: 'Suspend', open: suspendDialog, done: 'suspended' });
-    if (tenant.status === 'suspended') actions.push({ key: 'resume', label: 'Resume', open: resumeDialog, done: 'resumed', primary: true });
-    if (tenant.status === 'failed') actions.push({ key: 'retry', label: 'Retry', open: retryDialog, done: 'retrying', primary: true });
+    if (tenant.status === 'active') actions.push({ key: 'suspend', label: 'Suspend', open: suspendDialog, done: (t) => `Suspended ${t.name}. Its users have lost access.` });
+    if (tenant.status === 'suspended') actions.push({ key: 'resume', label: 'Resume', open: resumeDialog, done: (t) => `Resumed ${t.name}; it is ${t.status} again.`, primary: true });
+    if (tenant.status === 'failed') actions.push({ key: 'retry', label: 'Retry', open: retryDialog, done: (t) => `Retrying ${t.name}; it is ${t.status}.`, primary: true });
   }
   // A failed teardown is finished by retrying it, not by asking for another.
   const deprovisionable = ['active', 'suspended'].includes(tenant.status) || (tenant.status === 'failed' && tenant.failure?.pipeline !== 'deprovision');
   if (can('tenants.deprovision') && deprovisionable) {
-    actions.push({ key: 'deprovision', label: 'De-provision', open: deprovisionDialog, done: 'de-provisioning', danger: true });
+    actions.push({ key: 'deprovision', label: 'De-provision', open: deprovisionDialog, done: (t) => `De-provisioning of ${t.name} has started.`, danger: true });
   }
   return actions;
 }

@@ -56,7 +56,7 @@ export function mountTenantDetail(root, { params }) {
   const runAction = async (action) => {
     const result = await action.open(detail.tenant);
     if (!result) return;
-    notify(`${detail.tenant.name}: ${action.done}. Status is now ${result.tenant.status}.`);
+    notify(action.done(result.tenant));
     liveUntil = Date.now() + AFTER_ACTION_MS;
     detail = { ...detail, tenant: result.tenant };
     render();
@@ -322,7 +322,7 @@ export function mountTenantDetail(root, { params }) {
             'div',
             { className: 'table-footer' },
             h('span', { className: 'subtle' }, `${audit.items.length} events shown`),
-            h('button', { type: 'button', className: 'button button-secondary', onClick: () => void readMoreAudit().then(render) }, 'Load more'),
+            h('button', { type: 'button', className: 'button button-secondary', onClick: () => readMoreAudit().then(render, (err) => notify(`Could not load more events: ${err.message}`, { kind: 'error' })) }, 'Load more'),
           )
         : null,
     );
