@@ -53,4 +53,6 @@ async function start() {
   show();
 }
 
-void start();
+start().catch((err) => {
+  replaceChildren(view, h('div', { className: 'card empty-state' }, h('h1', {}, 'The console could not start'), h('p', { className: 'subtle' }, err.message)));
+});

@@ -27,30 +27,43 @@ export function mountTenantDetail(root, { params }) {
   let timer;
   let disposed = false;
   let rendered = '';
+  /** Only the newest refresh may apply its answer and schedule the next, so an action never doubles the polling. */
+  let generation = 0;
 
-  const auditPath = () => {
-    const after = audit.items.at(-1)?.id;
-    return `/v1/tenants/${encodeURIComponent(detail.tenant.id)}/audit?limit=${AUDIT_PAGE}${after ? `&cursor=${after}` : ''}`;
-  };
   /** The trail is read oldest first; reading on from its last event also picks up new ones. */
-  const readMoreAudit = async () => {
-    const page = await api('GET', auditPath());
-    audit = { items: [...audit.items, ...page.items], more: page.nextCursor !== null };
+  const auditAfter = async (tenantId, items) => {
+    const after = items.at(-1)?.id;
+    const page = await api('GET', `/v1/tenants/${encodeURIComponent(tenantId)}/audit?limit=${AUDIT_PAGE}${after ? `&cursor=${after}` : ''}`);
+    return { items: [...items, ...page.items], more: page.nextCursor !== null };
   };
 
   const refresh = async () => {
+    const mine = ++generation;
     clearTimeout(timer);
     try {
-      detail = await api('GET', `/v1/tenants/${encodeURIComponent(idOrSlug)}`);
-      if (!audit.more) await readMoreAudit();
+      const next = await api('GET', `/v1/tenants/${encodeURIComponent(idOrSlug)}`);
+      // While older events are still unread, Load more reads on; polling leaves the trail alone.
+      const nextAudit = audit.more ? null : await auditAfter(next.tenant.id, audit.items);
+      if (disposed || mine !== generation) return;
+      detail = next;
+      if (nextAudit) audit = nextAudit;
       loadError = null;
     } catch (err) {
+      if (disposed || mine !== generation) return;
       loadError = err;
     }
-    if (disposed) return;
     render();
     const live = detail && (isTransitional(detail.tenant.status) || Date.now() < liveUntil);
     timer = setTimeout(refresh, live ? LIVE_REFRESH_MS : IDLE_REFRESH_MS);
+  };
+
+  const loadMoreAudit = async () => {
+    try {
+      audit = await auditAfter(detail.tenant.id, audit.items);
+      render();
+    } catch (err) {
+      notify(`Could not load more events: ${err.message}`, { kind: 'error' });
+    }
   };
 
   const runAction = async (action) => {
@@ -65,11 +78,15 @@ export function mountTenantDetail(root, { params }) {
 
   const render = () => {
     if (!detail) {
-      const notFound = loadError?.status === 404;
+      const [title, text] = !loadError
+        ? ['Loading…', '']
+        : loadError.status === 404
+          ? ['No such tenant', `Nothing is registered as “${idOrSlug}”.`]
+          : ['Could not load the tenant', loadError.message];
       replaceChildren(
         root,
         h('nav', { className: 'breadcrumb' }, h('a', { href: '/' }, 'Tenants')),
-        h('div', { className: 'card empty-state' }, h('h1', {}, notFound ? 'No such tenant' : 'Could not load the tenant'), h('p', { className: 'subtle' }, notFound ? `Nothing is registered as “${idOrSlug}”.` : String(loadError?.message ?? 'Loading…'))),
+        h('div', { className: 'card empty-state' }, h('h1', {}, title), h('p', { className: 'subtle' }, text)),
       );
       return;
     }
@@ -192,7 +209,9 @@ export function mountTenantDetail(root, { params }) {
               h(
                 'div',
                 { className: 'meter-block' },
-                h('span', {}, `${formatBytes(usage.storageBytes)} of ${formatBytes(usage.storageQuotaBytes)}`),
+                usage.storageBytes === null
+                  ? h('span', { className: 'subtle' }, `not measured (no storage) · quota ${formatBytes(usage.storageQuotaBytes)}`)
+                  : h('span', {}, `${formatBytes(usage.storageBytes)} of ${formatBytes(usage.storageQuotaBytes)}`),
                 storageShare !== null ? bar('meter', storageShare, { title: `${(storageShare * 100).toFixed(2)} % of the plan's storage` }) : null,
               ),
             ),
@@ -322,7 +341,7 @@ export function mountTenantDetail(root, { params }) {
             'div',
             { className: 'table-footer' },
             h('span', { className: 'subtle' }, `${audit.items.length} events shown`),
-            h('button', { type: 'button', className: 'button button-secondary', onClick: () => readMoreAudit().then(render, (err) => notify(`Could not load more events: ${err.message}`, { kind: 'error' })) }, 'Load more'),
+            h('button', { type: 'button', className: 'button button-secondary', onClick: () => void loadMoreAudit() }, 'Load more'),
           )
         : null,
     );
