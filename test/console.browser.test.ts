@@ -35,7 +35,7 @@ describe('the staff console in a real browser', function () {
     );
     assert.deepEqual((await listedSlugs()).sort(), expected);
   };
-  /** Set once after sign-in: if the page ever reloads, it is gone. */
+  /** Marks the loaded page: if it ever reloads, the mark is gone. */
   const markPage = () => page.evaluate(() => Object.assign(window, { consoleTestMark: 'not reloaded' }));
   const assertNotReloaded = async () => assert.equal(await page.evaluate(() => (window as unknown as { consoleTestMark?: string }).consoleTestMark), 'not reloaded');
   const openDetail = async (tenantId: string) => {
@@ -49,6 +49,9 @@ describe('the staff console in a real browser', function () {
     await createStaffAccount(platform.sql, viewer.email, 'viewer', viewer.password);
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'UTC' });
+    // The other tests start signed in (through the API the form uses), so each can run on its own.
+    const signedIn = await context.request.post(url('/v1/session'), { data: admin });
+    assert.equal(signedIn.status(), 200);
     page = await context.newPage();
     pageErrors = collectPageErrors(page);
   });
@@ -63,23 +66,31 @@ describe('the staff console in a real browser', function () {
   });
 
   it('sends an anonymous visitor to the sign-in page, refuses a wrong password, then signs in', async function () {
-    await page.goto(url('/?status=active'));
-    assert.equal(new URL(page.url()).pathname, '/login');
-    assert.equal(new URL(page.url()).searchParams.get('next'), '/?status=active');
+    const anonymous = await browser.newContext();
+    try {
+      const p = await anonymous.newPage();
+      const errors = collectPageErrors(p);
+      await p.goto(url('/?status=active'));
+      assert.equal(new URL(p.url()).pathname, '/login');
+      assert.equal(new URL(p.url()).searchParams.get('next'), '/?status=active');
 
-    await signIn(page, admin.email, 'not-the-password');
-    await page.waitForSelector('#login-problem:not([hidden])');
-    assert.match(await page.textContent('#login-problem') ?? '', /wrong email or password/i);
-    assert.equal(new URL(page.url()).pathname, '/login');
+      await signIn(p, admin.email, 'not-the-password');
+      await p.waitForSelector('#login-problem:not([hidden])');
+      assert.match((await p.textContent('#login-problem')) ?? '', /wrong email or password/i);
+      assert.equal(new URL(p.url()).pathname, '/login');
 
-    await signIn(page, admin.email, admin.password);
-    await page.waitForURL((u) => u.pathname === '/');
-    await page.waitForSelector('[data-testid=tenant-table]');
-    assert.equal(new URL(page.url()).searchParams.get('status'), 'active', 'back where the visitor was going');
-    assert.equal(await page.textContent('#session-role'), 'admin');
-    const cookie = (await context.cookies()).find((c) => c.name === 'acp_session');
-    assert.ok(cookie?.httpOnly, 'the session cookie is HttpOnly');
-    assert.equal(cookie?.sameSite, 'Strict');
+      await signIn(p, admin.email, admin.password);
+      await p.waitForURL((u) => u.pathname === '/');
+      await p.waitForSelector('[data-testid=tenant-table]');
+      assert.equal(new URL(p.url()).searchParams.get('status'), 'active', 'back where the visitor was going');
+      assert.equal(await p.textContent('#session-role'), 'admin');
+      const cookie = (await anonymous.cookies()).find((c) => c.name === 'acp_session');
+      assert.ok(cookie?.httpOnly, 'the session cookie is HttpOnly');
+      assert.equal(cookie?.sameSite, 'Strict');
+      assert.deepEqual(errors, []);
+    } finally {
+      await anonymous.close();
+    }
   });
 
   it('creates a tenant from the dialog, shows the API\'s field errors, and shows it become active without a reload', async function () {
