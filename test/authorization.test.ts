@@ -77,6 +77,16 @@ describe('authorization of every route for every role', function () {
     const text = await res.text();
     return { status: res.status, location: res.headers.get('location'), text, type: res.headers.get('content-type') ?? '' };
   };
+  /** Signs in as the console does; answers the Set-Cookie line of the session. */
+  const signInCookie = async (email: string, password: string) => {
+    const res = await fetch(`${platform.apiUrl}/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    assert.equal(res.status, 200);
+    return res.headers.getSetCookie().find((c) => c.startsWith('acp_session='))!;
+  };
   const concrete = (path: string, idOrSlug: string) => path.replace(':idOrSlug', encodeURIComponent(idOrSlug));
 
   before(async function () {
@@ -160,13 +170,7 @@ describe('authorization of every route for every role', function () {
     assert.equal((await call('operator', 'POST', `/v1/tenants/${target.id}/suspend`, { reason: 'by token' })).status, 200);
 
     const staff = await createStaffAccount(platform.sql, 'operator@authz.test', 'operator', 'a-long-operator-password');
-    const signIn = await fetch(`${platform.apiUrl}/v1/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: staff.email, password: staff.password }),
-    });
-    assert.equal(signIn.status, 200);
-    const cookie = signIn.headers.getSetCookie().find((c) => c.startsWith('acp_session='))!;
+    const cookie = await signInCookie(staff.email, staff.password);
     assert.match(cookie, /HttpOnly/i);
     assert.match(cookie, /SameSite=Strict/i);
     const resume = await call('none', 'POST', `/v1/tenants/${target.id}/resume`, {}, { cookie: cookie.split(';')[0]! });
@@ -183,12 +187,8 @@ describe('authorization of every route for every role', function () {
   it('keeps only hashes of tokens, passwords and sessions in the registry', async function () {
     const password = 'plain-password-that-must-not-be-stored';
     await createStaffAccount(platform.sql, 'hash-check@authz.test', 'viewer', password);
-    const signIn = await fetch(`${platform.apiUrl}/v1/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'hash-check@authz.test', password }),
-    });
-    const session = decodeURIComponent(signIn.headers.getSetCookie()[0]!.split(';')[0]!.split('=')[1]!);
+    const cookie = await signInCookie('hash-check@authz.test', password);
+    const session = decodeURIComponent(cookie.split(';')[0]!.slice('acp_session='.length));
     const secrets = [password, session, ...Object.values(platform.tokens)];
     // Every table of the registry, as text: no secret may appear anywhere in it.
     const tables = await platform.sql<{ name: string }[]>`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`;
