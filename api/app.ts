@@ -3,6 +3,8 @@ import type postgres from 'postgres';
 import { Problem, problemHandler } from './problem';
 import { tenantRoutes } from './routes/tenants';
 import { sessionRoutes } from './routes/session';
+import { planRoutes } from './routes/plans';
+import { consoleRoutes } from './console';
 import { authenticate } from './auth/authenticate';
 import type { LifecycleClient } from './lifecycle-client';
 
@@ -25,7 +27,8 @@ export function createApiApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  // Parsed only after authentication, so that an anonymous caller gets 401 whatever it sends.
+  const json = express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] });
 
   const workflowUrl = (tenantId: string) =>
     deps.temporalUiUrl ? `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/tenant-${tenantId}` : null;
@@ -34,9 +37,11 @@ export function createApiApp(deps: ApiDeps): express.Express {
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
-  app.use('/v1/session', sessionRoutes(deps.sql, { secureCookies: deps.secureCookies ?? false }));
-  app.use('/v1', authenticate(deps.sql));
+  app.use('/v1/session', json, sessionRoutes(deps.sql, { secureCookies: deps.secureCookies ?? false }));
+  app.use('/v1', authenticate(deps.sql), json);
+  app.use('/v1/plans', planRoutes(deps.sql));
   app.use('/v1/tenants', tenantRoutes({ sql: deps.sql, lifecycle: deps.lifecycle, workflowUrl, tenantUrl }));
+  app.use(consoleRoutes(deps.sql));
   app.use((_req, _res, next) => next(new Problem(404, 'Not found', 'No such route')));
   app.use(problemHandler);
   return app;

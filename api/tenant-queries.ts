@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import { RESOURCE_KINDS, type ResourceKind, type TenantStatus } from '../db/registry/schema';
 import type { ListTenantsQuery } from './tenant-input';
 import { UUID_PATTERN } from './tenant-id';
 import { Problem } from './problem';
@@ -20,18 +21,32 @@ export interface TenantRow {
   createdAt: Date;
   updatedAt: Date;
   deletedAt: Date | null;
+  /** Kinds of resource the registry records as present. */
+  presentResources: string[];
 }
 
 const TENANT_COLUMNS = `id, name, slug, plan, status, admin_email AS "adminEmail", created_by AS "createdBy",
   suspension_reason AS "suspensionReason", failed_pipeline AS "failedPipeline", failed_step AS "failedStep",
   failure_reason AS "failureReason", created_at AS "createdAt", updated_at AS "updatedAt", deleted_at AS "deletedAt"`;
 
+/** One primary-key range probe per tenant row; only ever applied to the rows of one page. */
+const presentResourcesOf = (tenantIdColumn: string) =>
+  `ARRAY(SELECT kind FROM tenant_resources r WHERE r.tenant_id = ${tenantIdColumn} AND r.state = 'present' ORDER BY kind) AS "presentResources"`;
+
+/** What a tenant must have while it is in service; while provisioning or tearing down, resources come and go. */
+const REQUIRED_RESOURCES: Partial<Record<TenantStatus, readonly ResourceKind[]>> = {
+  active: RESOURCE_KINDS,
+  suspended: RESOURCE_KINDS,
+};
+
 export type Health = { state: 'healthy' } | { state: 'attention'; reason: string };
 
-export function healthOf(t: Pick<TenantRow, 'status' | 'failedStep' | 'failureReason' | 'failedPipeline'>): Health {
+export function healthOf(t: Pick<TenantRow, 'status' | 'failedStep' | 'failureReason' | 'failedPipeline' | 'presentResources'>): Health {
   if (t.status === 'failed') {
     return { state: 'attention', reason: `${t.failedPipeline === 'deprovision' ? 'teardown' : 'provisioning'} step ${t.failedStep} failed: ${t.failureReason ?? 'unknown error'}` };
   }
+  const missing = (REQUIRED_RESOURCES[t.status as TenantStatus] ?? []).filter((kind) => !t.presentResources.includes(kind));
+  if (missing.length > 0) return { state: 'attention', reason: `missing ${missing.join(', ')}` };
   return { state: 'healthy' };
 }
 
@@ -55,10 +70,10 @@ export function tenantView(t: TenantRow) {
 
 export async function findTenant(sql: postgres.Sql, idOrSlug: string): Promise<TenantRow | null> {
   const rows = UUID_PATTERN.test(idOrSlug)
-    ? await sql.unsafe<TenantRow[]>(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE id = $1`, [idOrSlug])
+    ? await sql.unsafe<TenantRow[]>(`SELECT ${TENANT_COLUMNS}, ${presentResourcesOf('tenants.id')} FROM tenants WHERE id = $1`, [idOrSlug])
     : // A slug names its live tenant, or else its most recent deleted one.
       await sql.unsafe<TenantRow[]>(
-        `SELECT ${TENANT_COLUMNS} FROM tenants WHERE slug = $1 ORDER BY (status = 'deleted'), created_at DESC LIMIT 1`,
+        `SELECT ${TENANT_COLUMNS}, ${presentResourcesOf('tenants.id')} FROM tenants WHERE slug = $1 ORDER BY (status = 'deleted'), created_at DESC LIMIT 1`,
         [idOrSlug],
       );
   return rows[0] ?? null;
@@ -86,8 +101,18 @@ function likePattern(q: string): string {
   return `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** Newest first, keyset-paged so that page 1,000 costs what page 1 does. */
-export async function listTenants(sql: postgres.Sql, query: ListTenantsQuery) {
+/**
+ * Spelled as the indexes are (drizzle writes `DESC NULLS LAST`): a plain `DESC` means
+ * NULLS FIRST, which no index matches, and the planner would sort the whole table.
+ */
+const NEWEST_FIRST = 'created_at DESC NULLS LAST, id DESC NULLS LAST';
+
+/**
+ * The list's SQL: newest first, keyset-paged so that page 1,000 costs what page 1 does.
+ * The page is cut in a subquery first, so the resource lookups behind health run for
+ * its rows only. Separate from running it so that its plan can be checked.
+ */
+export function listTenantsStatement(query: ListTenantsQuery): { text: string; params: (string | number)[] } {
   const conditions: string[] = [];
   const params: (string | number)[] = [];
   const param = (v: string | number) => {
@@ -106,10 +131,15 @@ export async function listTenants(sql: postgres.Sql, query: ListTenantsQuery) {
     conditions.push(`(created_at, id) < (${param(c.createdAt)}::timestamptz, ${param(c.id)}::uuid)`);
   }
   const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
-  const rows = await sql.unsafe<TenantRow[]>(
-    `SELECT ${TENANT_COLUMNS} FROM tenants ${where} ORDER BY created_at DESC, id DESC LIMIT ${param(query.limit + 1)}`,
-    params,
-  );
+  const text = `SELECT page.*, ${presentResourcesOf('page.id')}
+     FROM (SELECT ${TENANT_COLUMNS} FROM tenants ${where} ORDER BY ${NEWEST_FIRST} LIMIT ${param(query.limit + 1)}) page
+     ORDER BY page."createdAt" DESC NULLS LAST, page.id DESC NULLS LAST`;
+  return { text, params };
+}
+
+export async function listTenants(sql: postgres.Sql, query: ListTenantsQuery) {
+  const statement = listTenantsStatement(query);
+  const rows = await sql.unsafe<TenantRow[]>(statement.text, statement.params);
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   return {
@@ -118,8 +148,17 @@ export async function listTenants(sql: postgres.Sql, query: ListTenantsQuery) {
   };
 }
 
+export interface TenantResourceRow {
+  kind: ResourceKind;
+  name: string;
+  details: Record<string, unknown>;
+  state: 'present' | 'removed';
+  createdAt: Date;
+  removedAt: Date | null;
+}
+
 export async function tenantResources(sql: postgres.Sql, tenantId: string) {
-  return sql`
+  return sql<TenantResourceRow[]>`
     SELECT kind, name, details, state, created_at AS "createdAt", removed_at AS "removedAt"
     FROM tenant_resources WHERE tenant_id = ${tenantId} ORDER BY created_at`;
 }

@@ -27,19 +27,22 @@ export function cookieValue(req: Request, name: string): string | undefined {
  */
 export function authenticate(sql: postgres.Sql): RequestHandler {
   return async (req: Request, _res: Response, next: NextFunction) => {
-    const header = req.headers.authorization;
-    let principal: Principal | null = null;
-    if (header) {
-      const match = /^Bearer\s+(\S+)$/i.exec(header);
-      if (match) principal = await principalOfToken(sql, match[1]!);
-    } else {
-      const session = cookieValue(req, SESSION_COOKIE);
-      if (session) principal = await principalOfSession(sql, session);
-    }
+    const principal = await principalOfRequest(sql, req);
     if (!principal) throw new Problem(401, 'Unauthenticated', 'sign in, or send a valid bearer token', {}, { 'www-authenticate': 'Bearer' });
     req.principal = principal;
     next();
   };
+}
+
+/** Who sent the request: its bearer token if it has an Authorization header, else its session cookie. */
+export async function principalOfRequest(sql: postgres.Sql, req: Request): Promise<Principal | null> {
+  const header = req.headers.authorization;
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    return match ? principalOfToken(sql, match[1]!) : null;
+  }
+  const session = cookieValue(req, SESSION_COOKIE);
+  return session ? principalOfSession(sql, session) : null;
 }
 
 /** Checked before the route touches the registry, so a 403 says nothing about whether a tenant exists. */

@@ -11,8 +11,9 @@ import {
 } from '../tenant-input';
 import { auditPage, listTenants, recentAudit, requireTenant, tenantResources, tenantSteps, tenantView } from '../tenant-queries';
 import { mintTenantId } from '../tenant-id';
+import { tenantUsage } from '../tenant-usage';
 import type { LifecycleClient } from '../lifecycle-client';
-import { workflowIdOf, type TenantIdentity } from '../../workflows/contract';
+import { STEPS_OF, workflowIdOf, type TenantIdentity } from '../../workflows/contract';
 import { actorOf, authorize } from '../auth/authenticate';
 
 export interface TenantRoutesDeps {
@@ -78,14 +79,18 @@ export function tenantRoutes(deps: TenantRoutesDeps): Router {
       tenantResources(sql, tenant.id),
       tenantSteps(sql, tenant.id),
       recentAudit(sql, tenant.id),
-      sql`SELECT key, name, description, max_users AS "maxUsers", storage_quota_mb AS "storageQuotaMb" FROM plans WHERE key = ${tenant.plan}`,
+      sql<{ key: string; name: string; description: string; maxUsers: number; storageQuotaMb: number }[]>`
+        SELECT key, name, description, max_users AS "maxUsers", storage_quota_mb AS "storageQuotaMb" FROM plans WHERE key = ${tenant.plan}`,
     ]);
     res.json({
       tenant: tenantView(tenant),
       plan,
+      usage: plan ? await tenantUsage(sql, tenant.id, resources, plan) : null,
       url: deps.tenantUrl(tenant.slug),
       resources,
       steps,
+      // Every step of each pipeline in order, so a client can show the ones not yet run.
+      pipelines: STEPS_OF,
       audit,
       workflow: workflowOf(tenant.id),
     });
