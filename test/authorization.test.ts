@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { startTestPlatform, type TestPlatform } from './support/platform';
-import { createTenant, newTenantBody, uniqueSlug, waitUntilActivated } from './support/tenants';
+import { createTenant, newTenantBody, uniqueSlug, waitForStatus } from './support/tenants';
 import { registeredRoutes } from './support/registered-routes';
 import { createApiApp } from '../api/app';
 import { LifecycleClient } from '../api/lifecycle-client';
@@ -93,12 +93,12 @@ describe('authorization of every route for every role', function () {
     platform = await startTestPlatform();
     await createStaffAccount(platform.sql, SIGN_IN.email, 'viewer', SIGN_IN.password);
     tenant = await createTenant(platform);
-    await waitUntilActivated(platform, tenant.id);
+    await waitForStatus(platform, tenant.id, 'active');
   });
 
   after(async function () {
     // Let the tenants the matrix created finish provisioning before the worker stops.
-    await Promise.all(created.map((id) => waitUntilActivated(platform, id).catch(() => {})));
+    await Promise.all(created.map((id) => waitForStatus(platform, id, 'active').catch(() => {})));
     await platform?.stop();
   });
 
@@ -166,7 +166,7 @@ describe('authorization of every route for every role', function () {
 
   it('names the actor of every audit event: the token or the staff member who acted', async function () {
     const target = await createTenant(platform, newTenantBody(uniqueSlug('actors')));
-    await waitUntilActivated(platform, target.id);
+    await waitForStatus(platform, target.id, 'active');
     assert.equal((await call('operator', 'POST', `/v1/tenants/${target.id}/suspend`, { reason: 'by token' })).status, 200);
 
     const staff = await createStaffAccount(platform.sql, 'operator@authz.test', 'operator', 'a-long-operator-password');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startTestPlatform, type TestPlatform } from './support/platform';
-import { createTenant, waitUntilActivated } from './support/tenants';
+import { createTenant, waitForStatus } from './support/tenants';
 import { PROVISIONING_STEPS, TEARDOWN_STEPS } from '../workflows/contract';
 
 /** What the console reads beyond the lifecycle: plans, usage, health, and the step lists. */
@@ -18,7 +18,7 @@ describe('the API the console reads', function () {
   before(async function () {
     platform = await startTestPlatform();
     tenant = await createTenant(platform);
-    await waitUntilActivated(platform, tenant.id);
+    await waitForStatus(platform, tenant.id, 'active');
   });
 
   after(async function () {

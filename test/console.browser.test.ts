@@ -4,12 +4,14 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestPlatform, type TestPlatform } from './support/platform';
 import { collectPageErrors, launchChromium, signIn } from './support/browser';
-import { createTenant, newTenantBody, uniqueSlug, waitForStatus, waitUntilActivated } from './support/tenants';
+import { createTenant, newTenantBody, uniqueSlug, waitForStatus } from './support/tenants';
 import { createStaffAccount } from '../api/auth/credential-store';
 import { mintTenantId } from '../api/tenant-id';
 
 const LIVE = { timeout: 60_000 };
-const DOCS = path.resolve(__dirname, '..', 'docs');
+// The committed screenshots change only when asked for (UPDATE_SCREENSHOTS=1), so an
+// ordinary test run leaves the work tree clean; otherwise they go to the run's scratch folder.
+const DOCS = process.env.UPDATE_SCREENSHOTS ? path.resolve(__dirname, '..', 'docs') : path.resolve('.data', 'test-run', 'screenshots');
 
 describe('the staff console in a real browser', function () {
   this.slow(20_000);
@@ -136,7 +138,7 @@ describe('the staff console in a real browser', function () {
     const tag = uniqueSlug('filter');
     const team = await createTenant(platform, { ...newTenantBody(`${tag}-team`), name: `Blue Harbor ${tag}`, plan: 'team' });
     const free = await createTenant(platform, { ...newTenantBody(`${tag}-free`), name: `Red Canyon ${tag}`, plan: 'free' });
-    await Promise.all([waitUntilActivated(platform, team.id), waitUntilActivated(platform, free.id)]);
+    await Promise.all([waitForStatus(platform, team.id, 'active'), waitForStatus(platform, free.id, 'active')]);
     assert.equal((await platform.api('POST', `/v1/tenants/${free.id}/suspend`, { reason: 'billing dispute' })).status, 200);
 
     await page.goto(url('/'));
@@ -207,7 +209,7 @@ describe('the staff console in a real browser', function () {
 
   it('shows a tenant whose registry lost a resource as needing attention', async function () {
     const tenant = await createTenant(platform, { ...newTenantBody(uniqueSlug('drift')), name: 'Drift Labs' });
-    await waitUntilActivated(platform, tenant.id);
+    await waitForStatus(platform, tenant.id, 'active');
     await platform.sql`UPDATE tenant_resources SET state = 'removed', removed_at = now() WHERE tenant_id = ${tenant.id} AND kind = 'storage'`;
     await page.goto(url(`/?q=${tenant.slug}`));
     await page.waitForSelector(`${row(tenant.slug)} [data-health="attention"]`);
@@ -217,7 +219,7 @@ describe('the staff console in a real browser', function () {
 
   it('suspends with a reason, then resumes, showing each new status as it happens', async function () {
     const tenant = await createTenant(platform, { ...newTenantBody(uniqueSlug('globex')), name: 'Globex Corporation', plan: 'enterprise' });
-    await waitUntilActivated(platform, tenant.id);
+    await waitForStatus(platform, tenant.id, 'active');
     await openDetail(tenant.id);
     await markPage();
 
@@ -270,7 +272,7 @@ describe('the staff console in a real browser', function () {
 
   it('de-provisions only once the slug is typed back, and shows the tenant deleted', async function () {
     const tenant = await createTenant(platform, { ...newTenantBody(uniqueSlug('umbrella')), name: 'Umbrella Health' });
-    await waitUntilActivated(platform, tenant.id);
+    await waitForStatus(platform, tenant.id, 'active');
     await openDetail(tenant.id);
     await markPage();
 
@@ -297,7 +299,7 @@ describe('the staff console in a real browser', function () {
 
   it('pages a long audit trail with Load more', async function () {
     const tenant = await createTenant(platform, { ...newTenantBody(uniqueSlug('wayne')), name: 'Wayne Enterprises' });
-    await waitUntilActivated(platform, tenant.id);
+    await waitForStatus(platform, tenant.id, 'active');
     await platform.sql`
       INSERT INTO audit_events (tenant_id, actor, action, outcome, details)
       SELECT ${tenant.id}, 'staff:someone@console.test', 'note.added', 'succeeded', jsonb_build_object('n', n) FROM generate_series(1, 150) n`;
@@ -313,7 +315,7 @@ describe('the staff console in a real browser', function () {
 
   it('shows a viewer no action buttons', async function () {
     const tenant = await createTenant(platform, { ...newTenantBody(uniqueSlug('hooli')), name: 'Hooli' });
-    await waitUntilActivated(platform, tenant.id);
+    await waitForStatus(platform, tenant.id, 'active');
     const viewerContext = await browser.newContext();
     try {
       const viewerPage = await viewerContext.newPage();
@@ -348,7 +350,7 @@ describe('the staff console in a real browser', function () {
     }
   });
 
-  it('writes screenshots of the list and of a detail page to docs/', async function () {
+  it('takes screenshots of the list and of a failed tenant\'s detail page', async function () {
     // A failed tenant: its detail shows the failed step, the error and the Retry action.
     const slug = uniqueSlug('stark');
     platform.faults.fail('routing', { slug, times: 100 });

@@ -33,18 +33,3 @@ export async function waitForStatus(platform: Api, tenantId: string, status: str
   );
 }
 
-/**
- * Waits until the workflow, not only the registry, has the tenant active: the activate
- * step marks the row active a moment before the workflow records `tenant.activated` and
- * starts taking operations, and an operation sent in between is refused with 409.
- */
-export async function waitUntilActivated(platform: Api, tenantId: string, timeoutMs = 60_000) {
-  return eventually(
-    async () => {
-      const res = await platform.api('GET', `/v1/tenants/${tenantId}`);
-      const activated = res.body?.audit?.some((e: { action: string }) => e.action === 'tenant.activated');
-      return res.body?.tenant?.status === 'active' && activated ? res.body : undefined;
-    },
-    { timeoutMs, what: `tenant ${tenantId} to be activated by its workflow` },
-  );
-}
