@@ -75,6 +75,14 @@ export async function tenantLifecycle(input: TenantWorkflowInput): Promise<Opera
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
   });
   let operationInProgress = false;
+  /**
+   * Set while a finished pipeline's outcome is being recorded. The activate step has
+   * already shown the tenant as active in the registry by then, so an operation asked
+   * for meanwhile is accepted against that status and waits for the record, instead of
+   * being refused as "still provisioning" by a tenant the API shows as active.
+   */
+  let settling: TenantStatus | null = null;
+  const currentStatus = () => settling ?? state.status;
 
   const setStatus = (status: TenantStatus, step: StepName | null = null) => {
     state.status = status;
@@ -85,17 +93,18 @@ export async function tenantLifecycle(input: TenantWorkflowInput): Promise<Opera
   };
 
   const refuse = (message: string): never => {
-    throw ApplicationFailure.create({ type: OPERATION_CONFLICT, message, nonRetryable: true, details: [{ status: state.status }] });
+    throw ApplicationFailure.create({ type: OPERATION_CONFLICT, message, nonRetryable: true, details: [{ status: currentStatus() }] });
   };
   const requireStatus = (allowed: TenantStatus[], what: string) => {
     if (operationInProgress) refuse(`another operation on this tenant is in progress`);
-    if (!allowed.includes(state.status)) refuse(`${what}; the tenant is ${state.status}`);
+    if (!allowed.includes(currentStatus())) refuse(`${what}; the tenant is ${currentStatus()}`);
   };
 
   /** Runs an operation's bookkeeping while no other operation may start. */
   const exclusively = async (fn: () => Promise<void>): Promise<OperationResult> => {
     operationInProgress = true;
     try {
+      await condition(() => settling === null);
       await fn();
       return { status: state.status };
     } finally {
@@ -222,6 +231,7 @@ export async function tenantLifecycle(input: TenantWorkflowInput): Promise<Opera
       state.pipeline = pipeline;
       if (await runPipeline(pipeline)) {
         const done: TenantStatus = pipeline === 'provision' ? 'active' : 'deleted';
+        settling = done;
         await recordTransition({
           tenantId: tenant.tenantId,
           actor: WORKFLOW_ACTOR,
@@ -232,6 +242,7 @@ export async function tenantLifecycle(input: TenantWorkflowInput): Promise<Opera
         state.pipeline = null;
         state.completedSteps = [];
         setStatus(done);
+        settling = null;
         if (done === 'deleted') {
           await condition(allHandlersFinished);
           return { status: 'deleted' };
