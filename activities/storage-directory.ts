@@ -44,6 +44,11 @@ export async function createStorage(storageRoot: string, tenantId: string): Prom
 /** Removes the tenant's directory and any staging leftovers of crashed attempts. */
 export async function removeStorage(storageRoot: string, tenantId: string): Promise<void> {
   await rm(storageDirOf(storageRoot, tenantId), { recursive: true, force: true });
+  await removeStagingLeftovers(storageRoot, tenantId);
+}
+
+/** Staging directories of attempts that died before their rename (each attempt names its own). */
+export async function removeStagingLeftovers(storageRoot: string, tenantId: string): Promise<void> {
   const entries = await readdir(storageRoot).catch(() => [] as string[]);
   for (const entry of entries.filter((e) => e.startsWith(`.staging-${tenantId}-`))) {
     await rm(path.join(storageRoot, entry), { recursive: true, force: true });

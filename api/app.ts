@@ -5,6 +5,10 @@ import { tenantRoutes } from './routes/tenants';
 import { sessionRoutes } from './routes/session';
 import { planRoutes } from './routes/plans';
 import { consoleRoutes } from './console';
+import { reconciliationRoutes } from './routes/reconciliation';
+import { JSON_TYPES, requireJsonBody } from './json-content-type';
+import type { RateLimit } from './rate-limit';
+import type { ReconciliationSources } from '../activities/reconciliation';
 import { authenticate } from './auth/authenticate';
 import type { LifecycleClient } from './lifecycle-client';
 
@@ -18,7 +22,14 @@ export interface ApiDeps {
   gatewayPort: number | null;
   /** Set the session cookie's Secure flag (behind HTTPS). */
   secureCookies?: boolean;
+  /** Tenant creation per credential; DEFAULT_TENANT_CREATE_LIMIT when unset. */
+  tenantCreateLimit?: RateLimit;
+  /** Where the reconciliation check looks for the real resources. */
+  reconciliation: ReconciliationSources;
 }
+
+/** Generous: a runaway client is stopped, a busy signup day (or a benchmark) is not. */
+export const DEFAULT_TENANT_CREATE_LIMIT: RateLimit = { burst: 1000, perMinute: 1200 };
 
 /** Request bodies larger than this are refused with 413 before they are parsed. */
 export const BODY_LIMIT = '16kb';
@@ -28,7 +39,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   // Parsed only after authentication, so that an anonymous caller gets 401 whatever it sends.
-  const json = express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] });
+  const json = [requireJsonBody, express.json({ limit: BODY_LIMIT, type: JSON_TYPES })];
 
   const workflowUrl = (tenantId: string) =>
     deps.temporalUiUrl ? `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/tenant-${tenantId}` : null;
@@ -40,7 +51,11 @@ export function createApiApp(deps: ApiDeps): express.Express {
   app.use('/v1/session', json, sessionRoutes(deps.sql, { secureCookies: deps.secureCookies ?? false }));
   app.use('/v1', authenticate(deps.sql), json);
   app.use('/v1/plans', planRoutes(deps.sql));
-  app.use('/v1/tenants', tenantRoutes({ sql: deps.sql, lifecycle: deps.lifecycle, workflowUrl, tenantUrl }));
+  app.use(
+    '/v1/tenants',
+    tenantRoutes({ sql: deps.sql, lifecycle: deps.lifecycle, workflowUrl, tenantUrl, createLimit: deps.tenantCreateLimit ?? DEFAULT_TENANT_CREATE_LIMIT }),
+  );
+  app.use('/v1/reconciliation', reconciliationRoutes(deps.reconciliation));
   app.use(consoleRoutes(deps.sql));
   app.use((_req, _res, next) => next(new Problem(404, 'Not found', 'No such route')));
   app.use(problemHandler);

@@ -1,14 +1,18 @@
 import { Client, Connection } from '@temporalio/client';
+import postgres from 'postgres';
 import { loadSettings } from '../config/settings';
 import { onShutdown, requireSetting } from '../config/process';
-import { openRegistry } from '../db/registry/connect';
+import { openRegistry, withDatabase } from '../db/registry/connect';
 import { createApiApp } from './app';
 import { LifecycleClient } from './lifecycle-client';
 
 /** The API process: validates requests, reads the registry, and asks tenant workflows to act. */
 async function main() {
   const settings = loadSettings();
-  const registry = openRegistry(requireSetting(settings, 'DATABASE_URL'), { max: 20 });
+  const registryUrl = requireSetting(settings, 'DATABASE_URL');
+  const registry = openRegistry(registryUrl, { max: 20 });
+  // Only the reconciliation check reads the tenant server (pg_database, pg_roles).
+  const tenantServer = postgres(withDatabase(settings.TENANT_DATABASE_URL ?? registryUrl, 'postgres'), { max: 2, onnotice: () => {} });
   const connection = await Connection.connect({ address: requireSetting(settings, 'TEMPORAL_ADDRESS') });
   const client = new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE });
   const app = createApiApp({
@@ -18,6 +22,8 @@ async function main() {
     temporalUiUrl: settings.TEMPORAL_UI_URL ?? null,
     baseDomain: settings.BASE_DOMAIN,
     gatewayPort: settings.GATEWAY_PORT,
+    tenantCreateLimit: { burst: settings.TENANT_CREATE_BURST, perMinute: settings.TENANT_CREATE_PER_MINUTE },
+    reconciliation: { registry: registry.sql, tenantServer, storageRoot: settings.storageRoot },
   });
   const server = app.listen(settings.API_PORT, () => console.log(`[api] listening on http://localhost:${settings.API_PORT}`));
   onShutdown('api', async () => {
@@ -25,6 +31,7 @@ async function main() {
     server.closeIdleConnections();
     await closed;
     await registry.close();
+    await tenantServer.end({ timeout: 5 });
     await connection.close();
   });
 }

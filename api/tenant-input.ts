@@ -12,6 +12,8 @@ export const RESERVED_SLUGS = new Set([
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/** A UTF-16 surrogate without its pair (JSON allows `"\ud800"`): not text, and PostgreSQL would store U+FFFD instead. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** A DNS label: 3–63 lowercase letters, digits and single hyphens, no hyphen at either end. */
 export const slugSchema = z
@@ -32,7 +34,8 @@ export const tenantNameSchema = z
       .string()
       .min(1, 'must not be empty')
       .max(200, 'must be at most 200 characters')
-      .refine((s) => !CONTROL_CHARACTERS.test(s), 'must not contain control characters'),
+      .refine((s) => !CONTROL_CHARACTERS.test(s), 'must not contain control characters')
+      .refine((s) => !LONE_SURROGATE.test(s), 'must be valid Unicode text'),
   );
 
 export const emailSchema = z
@@ -55,7 +58,7 @@ export type CreateTenantRequest = z.infer<typeof createTenantSchema>;
 const reasonSchema = z
   .string({ error: 'must be a string' })
   .transform((s) => s.trim())
-  .pipe(z.string().min(1, 'must not be empty').max(1000, 'must be at most 1000 characters').refine((s) => !CONTROL_CHARACTERS.test(s.replace(/[\n\r\t]/g, ' ')), 'must not contain control characters'));
+  .pipe(z.string().min(1, 'must not be empty').max(1000, 'must be at most 1000 characters').refine((s) => !CONTROL_CHARACTERS.test(s.replace(/[\n\r\t]/g, ' ')), 'must not contain control characters').refine((s) => !LONE_SURROGATE.test(s), 'must be valid Unicode text'));
 
 export const suspendSchema = z.strictObject({ reason: reasonSchema });
 export const emptyActionSchema = z.strictObject({});

@@ -68,7 +68,10 @@ export function tenantView(t: TenantRow) {
   };
 }
 
-export async function findTenant(sql: postgres.Sql, idOrSlug: string): Promise<TenantRow | null> {
+/** Any client or transaction: reads see the caller's own uncommitted writes. */
+type Queryable = postgres.Sql | postgres.TransactionSql;
+
+export async function findTenant(sql: Queryable, idOrSlug: string): Promise<TenantRow | null> {
   const rows = UUID_PATTERN.test(idOrSlug)
     ? await sql.unsafe<TenantRow[]>(`SELECT ${TENANT_COLUMNS}, ${presentResourcesOf('tenants.id')} FROM tenants WHERE id = $1`, [idOrSlug])
     : // A slug names its live tenant, or else its most recent deleted one.
@@ -79,7 +82,7 @@ export async function findTenant(sql: postgres.Sql, idOrSlug: string): Promise<T
   return rows[0] ?? null;
 }
 
-export async function requireTenant(sql: postgres.Sql, idOrSlug: string): Promise<TenantRow> {
+export async function requireTenant(sql: Queryable, idOrSlug: string): Promise<TenantRow> {
   const tenant = await findTenant(sql, idOrSlug);
   if (!tenant) throw Problem.notFound();
   return tenant;

@@ -42,6 +42,7 @@ const ROUTES: RouteCase[] = [
   { method: 'POST', path: '/v1/tenants/:idOrSlug/retry', access: 'tenants.operate', body: () => ({}) },
   // A wrong confirmation: an allowed caller gets 400, and the tenant stays.
   { method: 'POST', path: '/v1/tenants/:idOrSlug/deprovision', access: 'tenants.deprovision', body: () => ({ confirmSlug: 'not-the-slug' }) },
+  { method: 'GET', path: '/v1/reconciliation', access: 'tenants.read' },
   { method: 'GET', path: '/login', access: 'public', page: true },
   { method: 'STATIC', path: '/assets', access: 'public', probe: '/assets/app.js' },
   { method: 'GET', path: '/', access: 'tenants.read', page: true },
@@ -110,6 +111,7 @@ describe('authorization of every route for every role', function () {
       temporalUiUrl: null,
       baseDomain: 'localhost',
       gatewayPort: null,
+      reconciliation: { registry: platform.sql, tenantServer: platform.context.tenantServer, storageRoot: platform.context.storageRoot },
     });
     const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
     assert.deepEqual(registeredRoutes(app).map(key).sort(), ROUTES.map(key).sort());

@@ -20,5 +20,8 @@ export function createLifecycleWorker(opts: LifecycleWorkerOptions): Promise<Wor
     activities: createActivities(opts.context),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     maxConcurrentActivityTaskExecutions: 50,
+    // Send step heartbeats at least this often, well inside STEP_HEARTBEAT_TIMEOUT_MS
+    // (the SDK's default throttle, 80% of the timeout, leaves little margin on a busy machine).
+    maxHeartbeatThrottleInterval: '2 seconds',
   });
 }

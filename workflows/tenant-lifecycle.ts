@@ -17,6 +17,7 @@ import {
   DEFAULT_STEP_RETRY,
   OPERATION_CONFLICT,
   PERMANENT_ERROR_TYPES,
+  STEP_HEARTBEAT_TIMEOUT_MS,
   STEPS_OF,
   type DeprovisionRequest,
   type OperationResult,
@@ -59,6 +60,7 @@ export async function tenantLifecycle(input: TenantWorkflowInput): Promise<Opera
   const retry = input.stepRetry ?? DEFAULT_STEP_RETRY;
   const steps = proxyActivities<LifecycleActivities>({
     startToCloseTimeout: '2 minutes',
+    heartbeatTimeout: STEP_HEARTBEAT_TIMEOUT_MS,
     retry: {
       maximumAttempts: retry.maximumAttempts,
       initialInterval: retry.initialIntervalMs,

@@ -1,7 +1,7 @@
 import type { Step } from '../step';
 import { resourceConflict } from '../errors';
 import { storageDirOf } from '../naming';
-import { createStorage, inspectStorage } from '../storage-directory';
+import { createStorage, inspectStorage, removeStagingLeftovers } from '../storage-directory';
 
 /** Storage: the tenant's directory under the storage root, marked as the tenant's. */
 export const assignStorage: Step = {
@@ -12,6 +12,7 @@ export const assignStorage: Step = {
     if ((await inspectStorage(ctx.storageRoot, tenant.tenantId)) !== 'ours') {
       throw resourceConflict(`storage directory ${dir} exists and does not belong to tenant ${tenant.tenantId}`);
     }
+    await removeStagingLeftovers(ctx.storageRoot, tenant.tenantId);
     await ctx.registry.sql`
       INSERT INTO tenant_resources (tenant_id, kind, name, details, state)
       VALUES (${tenant.tenantId}, 'storage', ${dir}, ${ctx.registry.sql.json({ path: dir })}, 'present')

@@ -15,6 +15,8 @@ import { tenantUsage } from '../tenant-usage';
 import type { LifecycleClient } from '../lifecycle-client';
 import { STEPS_OF, workflowIdOf, type TenantIdentity } from '../../workflows/contract';
 import { actorOf, authorize } from '../auth/authenticate';
+import { claimIdempotencyKey, idempotentRequestOf, rememberAnswer, type StoredAnswer } from '../idempotency';
+import { rateLimitPerCredential, type RateLimit } from '../rate-limit';
 
 export interface TenantRoutesDeps {
   sql: postgres.Sql;
@@ -22,6 +24,7 @@ export interface TenantRoutesDeps {
   /** Links to a tenant's workflow in the Temporal Web UI, or null when there is no UI. */
   workflowUrl(tenantId: string): string | null;
   tenantUrl(slug: string): string;
+  createLimit: RateLimit;
 }
 
 export function tenantRoutes(deps: TenantRoutesDeps): Router {
@@ -29,7 +32,10 @@ export function tenantRoutes(deps: TenantRoutesDeps): Router {
   const router = Router();
   const workflowOf = (tenantId: string) => ({ id: workflowIdOf(tenantId), url: deps.workflowUrl(tenantId) });
 
-  router.post('/', authorize('tenants.create'), async (req, res) => {
+  const createLimit = rateLimitPerCredential(deps.createLimit);
+
+  router.post('/', authorize('tenants.create'), createLimit, async (req, res) => {
+    const idempotent = idempotentRequestOf(req, req.principal!.credentialId, req.body);
     const input = parseOr400(createTenantSchema, req.body ?? {});
     const [plan] = await sql`SELECT key FROM plans WHERE key = ${input.plan}`;
     if (!plan) {
@@ -37,10 +43,14 @@ export function tenantRoutes(deps: TenantRoutesDeps): Router {
       throw Problem.validation([{ field: 'plan', reason: `unknown plan; one of ${known.join(', ')}` }]);
     }
     const tenant: TenantIdentity = { tenantId: mintTenantId(), ...input, createdBy: actorOf(req) };
-    // The row, its first audit event and the workflow start stand or fall together:
-    // if Temporal refuses the start, the transaction rolls back and nothing exists.
+    // The key's claim, the row, its first audit event, the workflow start and the stored
+    // answer stand or fall together: if Temporal refuses the start, the transaction rolls
+    // back and nothing exists, not even the claim.
+    let answer: StoredAnswer & { replayed: boolean };
     try {
-      await sql.begin(async (tx) => {
+      answer = await sql.begin(async (tx) => {
+        const earlier = idempotent ? await claimIdempotencyKey(tx, idempotent) : null;
+        if (earlier) return { ...earlier, replayed: true };
         await tx`
           INSERT INTO tenants (id, name, slug, plan, admin_email, created_by, status)
           VALUES (${tenant.tenantId}, ${tenant.name}, ${tenant.slug}, ${tenant.plan}, ${tenant.adminEmail}, ${tenant.createdBy}, 'provisioning')`;
@@ -49,6 +59,19 @@ export function tenantRoutes(deps: TenantRoutesDeps): Router {
           VALUES (${tenant.tenantId}, ${tenant.createdBy}, 'tenant.created', 'requested',
                   ${tx.json({ name: tenant.name, slug: tenant.slug, plan: tenant.plan, adminEmail: tenant.adminEmail })})`;
         await lifecycle.start(tenant);
+        const statusUrl = `/v1/tenants/${tenant.tenantId}`;
+        const created: StoredAnswer = {
+          status: 202,
+          headers: { location: statusUrl },
+          body: JSON.stringify({
+            tenant: tenantView(await requireTenant(tx, tenant.tenantId)),
+            statusUrl,
+            url: deps.tenantUrl(tenant.slug),
+            workflow: workflowOf(tenant.tenantId),
+          }),
+        };
+        if (idempotent) await rememberAnswer(tx, idempotent, created, tenant.tenantId);
+        return { ...created, replayed: false };
       });
     } catch (err) {
       if ((err as { code?: string }).code === '23505') {
@@ -56,16 +79,8 @@ export function tenantRoutes(deps: TenantRoutesDeps): Router {
       }
       throw err;
     }
-    const row = await requireTenant(sql, tenant.tenantId);
-    res
-      .status(202)
-      .location(`/v1/tenants/${tenant.tenantId}`)
-      .json({
-        tenant: tenantView(row),
-        statusUrl: `/v1/tenants/${tenant.tenantId}`,
-        url: deps.tenantUrl(tenant.slug),
-        workflow: workflowOf(tenant.tenantId),
-      });
+    if (answer.replayed) res.set('idempotent-replayed', 'true');
+    res.status(answer.status).set(answer.headers).type('application/json').send(answer.body);
   });
 
   router.get('/', authorize('tenants.read'), async (req, res) => {

@@ -221,3 +221,25 @@ export const staffSessions = pgTable('staff_sessions', {
   createdAt: createdAt(),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
 });
+
+/**
+ * A create request's answer, kept per credential and `Idempotency-Key` so that a retried
+ * request gets the same answer instead of a second tenant. The row is inserted before the
+ * work and completed in the same transaction, so a concurrent duplicate waits on it.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    credentialId: text('credential_id').notNull(),
+    key: text('key').notNull(),
+    /** sha256 of the method, path and canonical JSON body. */
+    fingerprint: text('fingerprint').notNull(),
+    responseStatus: integer('response_status'),
+    /** The body exactly as sent, so a replay is byte for byte the same. */
+    responseBody: text('response_body'),
+    responseHeaders: jsonb('response_headers').$type<Record<string, string>>(),
+    tenantId: uuid('tenant_id').references(() => tenants.id),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.credentialId, t.key] }), index('idempotency_keys_created_idx').on(t.createdAt)],
+);

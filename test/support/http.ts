@@ -60,3 +60,26 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false>, op
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Sends exactly these bytes and headers (fetch would add a content type of its own), and
+ * reads the answer even when the server answers before reading the whole body.
+ */
+export function sendRaw(baseUrl: string, method: string, path: string, body: string, headers: Record<string, string>): Promise<{ status: number; contentType: string; body: string }> {
+  const url = new URL(path, baseUrl);
+  const bytes = Buffer.from(body, 'utf8');
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers: { ...headers, 'content-length': String(bytes.length) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: text }));
+      },
+    );
+    // The server may refuse an oversized body before reading it; the answer still arrives.
+    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
+    req.end(bytes);
+  });
+}

@@ -9,6 +9,7 @@ import { createLifecycleWorker } from '../../worker/create-worker';
 import { ScriptedFaults } from '../../activities/fault-injection';
 import { LifecycleClient } from '../../api/lifecycle-client';
 import { createApiApp } from '../../api/app';
+import type { RateLimit } from '../../api/rate-limit';
 import { createGateway } from '../../gateway/server';
 import { readTenantCredentials } from '../../activities/tenant-database';
 import type { StepRetryOptions } from '../../workflows/contract';
@@ -28,7 +29,7 @@ export type TestPlatform = Awaited<ReturnType<typeof startTestPlatform>>;
  * against the run's real PostgreSQL and Temporal server. Only the fault injector is
  * test-specific, and production code has no way to build one.
  */
-export async function startTestPlatform(opts: { stepRetry?: StepRetryOptions; continueAsNewAfterEvents?: number } = {}) {
+export async function startTestPlatform(opts: { stepRetry?: StepRetryOptions; continueAsNewAfterEvents?: number; tenantCreateLimit?: RateLimit } = {}) {
   const env = await testEnvironment();
   const id = randomBytes(4).toString('hex');
   const registryUrl = await ensureDatabaseExists(env.adminUrl, `registry_${id}`);
@@ -65,7 +66,16 @@ export async function startTestPlatform(opts: { stepRetry?: StepRetryOptions; co
   const gateway = createGateway({ sql: registry.sql, credentialsOf: (tenantId) => readTenantCredentials(context, tenantId) });
   const gatewayPort = await listen(gateway);
   const apiServer = http.createServer(
-    createApiApp({ sql: registry.sql, lifecycle, namespace, temporalUiUrl: 'http://127.0.0.1:8233', baseDomain, gatewayPort }),
+    createApiApp({
+      sql: registry.sql,
+      lifecycle,
+      namespace,
+      temporalUiUrl: 'http://127.0.0.1:8233',
+      baseDomain,
+      gatewayPort,
+      tenantCreateLimit: opts.tenantCreateLimit,
+      reconciliation: { registry: registry.sql, tenantServer: context.tenantServer, storageRoot: context.storageRoot },
+    }),
   );
   const apiUrl = `http://127.0.0.1:${await listen(apiServer)}`;
   const tokens = {} as Record<StaffRole, string>;
