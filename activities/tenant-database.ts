@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { withDatabase } from '../db/registry/connect';
 import type { StepContext } from './context';
-import { databaseNameOf } from './naming';
+import { databaseNameOf, ownershipMarkOf } from './naming';
 
 export interface TenantDatabaseCredentials {
   database: string;
@@ -66,4 +66,25 @@ export async function inspectRole(server: postgres.Sql, name: string): Promise<{
   const [row] = await server<{ comment: string | null }[]>`
     SELECT shobj_description(oid, 'pg_authid') AS comment FROM pg_roles WHERE rolname = ${name}`;
   return row ?? null;
+}
+
+export type Ownership = 'absent' | 'ours' | 'foreign';
+
+/**
+ * Whose the tenant's role and database are. The role is ours only with our mark (it is
+ * created together with it). The database is ours with our mark, or, unmarked, when it
+ * is owned by our marked role: what an attempt leaves if it dies between CREATE DATABASE
+ * and COMMENT. Any other mark or owner makes it someone else's.
+ */
+export async function inspectOwnership(server: postgres.Sql, tenantId: string): Promise<{ role: Ownership; database: Ownership }> {
+  const name = databaseNameOf(tenantId);
+  const mark = ownershipMarkOf(tenantId);
+  const [role, database] = await Promise.all([inspectRole(server, name), inspectDatabase(server, name)]);
+  const roleOwnership: Ownership = !role ? 'absent' : role.comment === mark ? 'ours' : 'foreign';
+  let databaseOwnership: Ownership = 'absent';
+  if (database) {
+    const unmarkedButOurs = database.comment === null && database.owner === name && roleOwnership === 'ours';
+    databaseOwnership = database.comment === mark || unmarkedButOurs ? 'ours' : 'foreign';
+  }
+  return { role: roleOwnership, database: databaseOwnership };
 }

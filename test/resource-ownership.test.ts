@@ -79,6 +79,29 @@ describe('resource ownership', function () {
     assert.equal((await resourceCensus(platform, tenant.id)).directories, 1);
   });
 
+  it('refuses to drop a database and role whose marks say they belong to someone else, and drops neither', async function () {
+    const tenant = await createTenant(platform);
+    await waitForStatus(platform, tenant.id, 'active');
+    const name = databaseNameOf(tenant.id);
+    // Owned by the tenant's role name, but marked by someone else: not the platform's to drop.
+    await platform.context.tenantServer.unsafe(`COMMENT ON DATABASE "${name}" IS 'someone-else'`);
+    await platform.context.tenantServer.unsafe(`COMMENT ON ROLE "${name}" IS 'someone-else'`);
+    assert.equal((await platform.api('POST', `/v1/tenants/${tenant.id}/deprovision`, { confirmSlug: tenant.slug })).status, 202);
+    const failed = await waitForStatus(platform, tenant.id, 'failed');
+    assert.equal(failed.tenant.failure.step, 'dropDatabase');
+    const census = await resourceCensus(platform, tenant.id);
+    assert.equal(census.databases, 1);
+    assert.equal(census.roles, 1);
+    await platform.context.tenantServer.unsafe(`COMMENT ON ROLE "${name}" IS '${ownershipMarkOf(tenant.id)}'`);
+    // The role is ours again, but the database's foreign mark still protects it.
+    assert.equal((await platform.api('POST', `/v1/tenants/${tenant.id}/retry`, {})).status, 202);
+    await waitForStatus(platform, tenant.id, 'failed');
+    assert.equal((await resourceCensus(platform, tenant.id)).databases, 1);
+    await platform.context.tenantServer.unsafe(`COMMENT ON DATABASE "${name}" IS '${ownershipMarkOf(tenant.id)}'`);
+    assert.equal((await platform.api('POST', `/v1/tenants/${tenant.id}/retry`, {})).status, 202);
+    await waitForStatus(platform, tenant.id, 'deleted');
+  });
+
   it('adopts its own leftovers: the marked role of an attempt that died before creating the database', async function () {
     const tenant = await failedBefore('createDatabase');
     const name = databaseNameOf(tenant.id);

@@ -1,7 +1,7 @@
 import type { Step } from '../step';
 import { resourceConflict } from '../errors';
 import { databaseNameOf, ownershipMarkOf } from '../naming';
-import { ensureTenantCredentials, inspectDatabase, inspectRole } from '../tenant-database';
+import { ensureTenantCredentials, inspectOwnership } from '../tenant-database';
 import { quoteIdent, quoteLiteral } from '../../db/registry/connect';
 
 /**
@@ -19,25 +19,24 @@ export const createDatabase: Step = {
     const credentials = await ensureTenantCredentials(ctx, tenant.tenantId);
     const server = ctx.tenantServer;
 
-    const role = await inspectRole(server, name);
-    if (role && role.comment !== mark) throw resourceConflict(`role ${name} exists and does not belong to tenant ${tenant.tenantId}`);
+    const before = await inspectOwnership(server, tenant.tenantId);
+    if (before.role === 'foreign') throw resourceConflict(`role ${name} exists and does not belong to tenant ${tenant.tenantId}`);
+    if (before.database === 'foreign') throw resourceConflict(`database ${name} exists and does not belong to tenant ${tenant.tenantId}`);
     await server.begin(async (tx) => {
-      const verb = role ? 'ALTER' : 'CREATE';
+      const verb = before.role === 'ours' ? 'ALTER' : 'CREATE';
       await tx.unsafe(`${verb} ROLE ${quoteIdent(name)} LOGIN PASSWORD ${quoteLiteral(credentials.password)} CONNECTION LIMIT 50`);
       await tx.unsafe(`COMMENT ON ROLE ${quoteIdent(name)} IS ${quoteLiteral(mark)}`);
     });
 
-    let database = await inspectDatabase(server, name);
-    if (!database) {
+    if (before.database === 'absent') {
       try {
         await server.unsafe(`CREATE DATABASE ${quoteIdent(name)} OWNER ${quoteIdent(name)}`);
       } catch (err) {
-        if ((err as { code?: string }).code !== '42P04') throw err; // created concurrently: inspected below
+        if ((err as { code?: string }).code !== '42P04') throw err; // created concurrently: judged below
       }
-      database = await inspectDatabase(server, name);
-    }
-    if (!database || database.owner !== name) {
-      throw resourceConflict(`database ${name} exists and does not belong to tenant ${tenant.tenantId}`);
+      if ((await inspectOwnership(server, tenant.tenantId)).database !== 'ours') {
+        throw resourceConflict(`database ${name} exists and does not belong to tenant ${tenant.tenantId}`);
+      }
     }
     await server.unsafe(`COMMENT ON DATABASE ${quoteIdent(name)} IS ${quoteLiteral(mark)}`);
     await server.unsafe(`REVOKE ALL ON DATABASE ${quoteIdent(name)} FROM PUBLIC`);
