@@ -141,21 +141,21 @@ export function tenantRoutes(deps: TenantRoutesDeps): Router {
   router.post('/:idOrSlug/suspend', authorize('tenants.operate'), async (req, res) => {
     const tenant = await requireOperable(idOrSlugOf(req));
     const body = parseOr400(suspendSchema, req.body ?? {});
-    await lifecycle.suspend(tenant.id, { actor: actorOf(req), reason: body.reason });
+    await lifecycle.suspend(tenant, { actor: actorOf(req), reason: body.reason });
     res.json(await answer(tenant.id));
   });
 
   router.post('/:idOrSlug/resume', authorize('tenants.operate'), async (req, res) => {
     const tenant = await requireOperable(idOrSlugOf(req));
     parseOr400(emptyActionSchema, req.body ?? {});
-    await lifecycle.resume(tenant.id, { actor: actorOf(req) });
+    await lifecycle.resume(tenant, { actor: actorOf(req) });
     res.json(await answer(tenant.id));
   });
 
   router.post('/:idOrSlug/retry', authorize('tenants.operate'), async (req, res) => {
     const tenant = await requireOperable(idOrSlugOf(req));
     parseOr400(emptyActionSchema, req.body ?? {});
-    await lifecycle.retry(tenant.id, { actor: actorOf(req) });
+    await lifecycle.retry(tenant, { actor: actorOf(req) });
     res.status(202).json(await answer(tenant.id));
   });
 
@@ -165,7 +165,7 @@ export function tenantRoutes(deps: TenantRoutesDeps): Router {
     if (body.confirmSlug !== tenant.slug) {
       throw Problem.validation([{ field: 'confirmSlug', reason: 'does not match the tenant slug; type the slug of the tenant to de-provision' }]);
     }
-    await lifecycle.deprovision(tenant.id, { actor: actorOf(req), confirmSlug: body.confirmSlug, reason: body.reason });
+    await lifecycle.deprovision(tenant, { actor: actorOf(req), confirmSlug: body.confirmSlug, reason: body.reason });
     res.status(202).json(await answer(tenant.id));
   });
 
