@@ -7,6 +7,7 @@ import { planRoutes } from './routes/plans';
 import { consoleRoutes } from './console';
 import { reconciliationRoutes } from './routes/reconciliation';
 import { JSON_TYPES, requireJsonBody } from './json-content-type';
+import { rejectUnstorableText } from './text-guard';
 import type { RateLimit } from './rate-limit';
 import type { ReconciliationSources } from '../activities/reconciliation';
 import { authenticate } from './auth/authenticate';
@@ -39,7 +40,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   // Parsed only after authentication, so that an anonymous caller gets 401 whatever it sends.
-  const json = [requireJsonBody, express.json({ limit: BODY_LIMIT, type: JSON_TYPES })];
+  const json = [requireJsonBody, express.json({ limit: BODY_LIMIT, type: JSON_TYPES }), rejectUnstorableText];
 
   const workflowUrl = (tenantId: string) =>
     deps.temporalUiUrl ? `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/tenant-${tenantId}` : null;

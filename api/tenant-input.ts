@@ -8,6 +8,8 @@ export const RESERVED_SLUGS = new Set([
   'account', 'accounts', 'billing', 'static', 'assets', 'cdn', 'media', 'files', 'storage', 'gateway',
   'temporal', 'internal', 'system', 'root', 'localhost', 'dev', 'test', 'staging', 'production',
   'actionconnect', 'security', 'abuse', 'postmaster', 'webmaster', 'hostmaster', 'noreply', 'no-reply',
+  // Names mail and browser clients look up by convention on any domain.
+  'autodiscover', 'autoconfig', 'mta-sts', 'wpad', 'isatap', 'imap4', 'pop3', 'webmail', 'email', 'mx1', 'mx2',
 ]);
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point

@@ -72,6 +72,8 @@ export function tenantView(t: TenantRow) {
 type Queryable = postgres.Sql | postgres.TransactionSql;
 
 export async function findTenant(sql: Queryable, idOrSlug: string): Promise<TenantRow | null> {
+  // No slug or id is that long or holds a NUL; PostgreSQL would refuse the NUL outright.
+  if (idOrSlug.length > 100 || idOrSlug.includes('\u0000')) return null;
   const rows = UUID_PATTERN.test(idOrSlug)
     ? await sql.unsafe<TenantRow[]>(`SELECT ${TENANT_COLUMNS}, ${presentResourcesOf('tenants.id')} FROM tenants WHERE id = $1`, [idOrSlug])
     : // A slug names its live tenant, or else its most recent deleted one.

@@ -62,6 +62,22 @@ describe('bad input to POST /v1/tenants', function () {
     }
   });
 
+  it('refuses a NUL character with 400 or 404 wherever it arrives: path, query, session body', async function () {
+    const cases: [string, string, unknown, number, string | null][] = [
+      ['GET', '/v1/tenants/acme%00', undefined, 404, null],
+      ['GET', '/v1/tenants?q=%00', undefined, 400, 'query.q'],
+      ['GET', '/v1/tenants?plan=team%00', undefined, 400, 'query.plan'],
+      ['POST', '/v1/session', { email: 'a\u0000b', password: 'x' }, 400, 'email'],
+      ['POST', '/v1/tenants/acme/suspend', { reason: 'a\u0000b' }, 400, 'reason'],
+    ];
+    for (const [method, path, body, status, field] of cases) {
+      const res = await platform.api(method, path, body);
+      assert.equal(res.status, status, `${method} ${path}: ${JSON.stringify(res.body)}`);
+      assert.match(res.headers.get('content-type') ?? '', /problem\+json/);
+      if (field) assert.ok(res.body.errors.some((e: { field: string }) => e.field === field), JSON.stringify(res.body));
+    }
+  });
+
   it('still accepts a good request afterwards', async function () {
     const res = await platform.api('POST', '/v1/tenants', { name: 'Acme Support', slug: `good-${platform.id}`, plan: 'team', adminEmail: 'owner@acme.example' }, 'signup');
     assert.equal(res.status, 202, JSON.stringify(res.body));
