@@ -22,10 +22,13 @@ async function main() {
     temporalUiUrl: settings.TEMPORAL_UI_URL ?? null,
     baseDomain: settings.BASE_DOMAIN,
     gatewayPort: settings.GATEWAY_PORT,
+    secureCookies: settings.SECURE_COOKIES,
     tenantCreateLimit: { burst: settings.TENANT_CREATE_BURST, perMinute: settings.TENANT_CREATE_PER_MINUTE },
     reconciliation: { registry: registry.sql, tenantServer, storageRoot: settings.storageRoot },
   });
-  const server = app.listen(settings.API_PORT, () => console.log(`[api] listening on http://localhost:${settings.API_PORT}`));
+  const server = app.listen(settings.API_PORT, settings.LISTEN_HOST, () =>
+    console.log(`[api] listening on http://${settings.LISTEN_HOST}:${settings.API_PORT}`),
+  );
   onShutdown('api', async () => {
     const closed = new Promise((r) => server.close(r));
     server.closeIdleConnections();

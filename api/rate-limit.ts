@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { Problem } from './problem';
 
 /**
@@ -20,6 +20,11 @@ interface Bucket {
 const FORGET_AFTER_MS = 10 * 60_000;
 
 export function rateLimitPerCredential(limit: RateLimit, now: () => number = Date.now): RequestHandler {
+  return rateLimit(limit, (req) => req.principal?.credentialId ?? 'anonymous', `this credential may create at most ${limit.perMinute} tenants a minute (bursts of ${limit.burst})`, now);
+}
+
+/** A token bucket per key (a credential, an email address signing in). */
+export function rateLimit(limit: RateLimit, keyOf: (req: Request) => string, refusal: string, now: () => number = Date.now): RequestHandler {
   const buckets = new Map<string, Bucket>();
   const perMs = limit.perMinute / 60_000;
   let lastSweep = now();
@@ -31,7 +36,7 @@ export function rateLimitPerCredential(limit: RateLimit, now: () => number = Dat
   };
 
   return (req, _res, next) => {
-    const id = req.principal?.credentialId ?? 'anonymous';
+    const id = keyOf(req);
     const t = now();
     sweep(t);
     const bucket = buckets.get(id) ?? { tokens: limit.burst, updatedAt: t };
@@ -43,6 +48,6 @@ export function rateLimitPerCredential(limit: RateLimit, now: () => number = Dat
       return next();
     }
     const retryAfterS = perMs > 0 ? Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000)) : 3600;
-    throw new Problem(429, 'Too many requests', `this credential may create at most ${limit.perMinute} tenants a minute (bursts of ${limit.burst})`, { retryAfterSeconds: retryAfterS }, { 'retry-after': String(retryAfterS) });
+    throw new Problem(429, 'Too many requests', refusal, { retryAfterSeconds: retryAfterS }, { 'retry-after': String(retryAfterS) });
   };
 }

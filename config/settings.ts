@@ -24,10 +24,12 @@ const settingsSchema = z.object({
   /** Override temporal-dev.yml's frontend and Web UI ports for the dev server `npm start` runs. */
   TEMPORAL_DEV_PORT: port.optional(),
   TEMPORAL_DEV_UI_PORT: port.optional(),
+  /** Interface the API and the gateway listen on; 0.0.0.0 to serve other machines. */
+  LISTEN_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Mark the console's session cookie Secure: set it when the API is served over HTTPS. */
+  SECURE_COOKIES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   API_PORT: port.default(3000),
   GATEWAY_PORT: port.default(8080),
-  /** Public base of the API, used in status URLs. */
-  PUBLIC_API_URL: z.string().url().optional(),
   /** Tenants are served at <slug>.<BASE_DOMAIN>. */
   BASE_DOMAIN: z.string().min(1).default('localhost'),
   /** Inbound support addresses are support@<slug>.<INBOUND_EMAIL_DOMAIN>. */

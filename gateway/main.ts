@@ -16,7 +16,7 @@ async function main() {
     tenantServerUrl: withDatabase(settings.TENANT_DATABASE_URL ?? registryUrl, 'postgres'),
   };
   const gateway = createGateway({ sql: registry.sql, credentialsOf: (tenantId) => readTenantCredentials(lookup, tenantId) });
-  gateway.listen(settings.GATEWAY_PORT, () =>
+  gateway.listen(settings.GATEWAY_PORT, settings.LISTEN_HOST, () =>
     console.log(`[gateway] serving http://<slug>.${settings.BASE_DOMAIN}:${settings.GATEWAY_PORT}/`),
   );
   onShutdown('gateway', async () => {

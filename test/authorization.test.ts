@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { startTestPlatform, type TestPlatform } from './support/platform';
 import { createTenant, newTenantBody, uniqueSlug, waitForStatus } from './support/tenants';
 import { registeredRoutes } from './support/registered-routes';
+import { request } from './support/http';
 import { createApiApp } from '../api/app';
 import { LifecycleClient } from '../api/lifecycle-client';
 import { createStaffAccount } from '../api/auth/credential-store';
@@ -203,5 +204,33 @@ describe('authorization of every route for every role', function () {
              (SELECT bool_and(token_hash ~ '^[0-9a-f]{64}$') FROM api_tokens) AS tokens,
              (SELECT bool_and(token_hash ~ '^[0-9a-f]{64}$') FROM staff_sessions) AS sessions`;
     assert.deepEqual({ ...hashes }, { passwords: true, tokens: true, sessions: true });
+  });
+});
+
+describe('the session cookie', function () {
+  let platform: TestPlatform;
+  before(async function () {
+    platform = await startTestPlatform();
+  });
+  after(async function () {
+    await platform?.stop();
+  });
+
+  it('is refused for a change sent from another origin, and sign-ins per account are rate-limited', async function () {
+    const { email, password } = await createStaffAccount(platform.sql, `csrf-${platform.id}@staff.test`, 'admin');
+    const session = await request(platform.apiUrl, 'POST', '/v1/session', { email, password });
+    const cookie = session.headers.get('set-cookie')!.split(';')[0]!;
+    const tenant = await createTenant(platform);
+    await waitForStatus(platform, tenant.id, 'active');
+    const crossSite = await request(platform.apiUrl, 'POST', `/v1/tenants/${tenant.id}/suspend`, { reason: 'csrf' }, { cookie, origin: 'http://evil.example' });
+    assert.equal(crossSite.status, 403);
+    assert.equal((await platform.api('GET', `/v1/tenants/${tenant.id}`)).body.tenant.status, 'active');
+    const sameSite = await request(platform.apiUrl, 'POST', `/v1/tenants/${tenant.id}/suspend`, { reason: 'same origin' }, { cookie, origin: platform.apiUrl });
+    assert.equal(sameSite.status, 200);
+
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await request(platform.apiUrl, 'POST', '/v1/session', { email, password: 'wrong' })).status);
+    assert.ok(statuses.includes(429), `sign-in attempts: ${statuses.join(',')}`);
+    assert.ok(statuses.slice(0, 5).every((s) => s === 401));
   });
 });

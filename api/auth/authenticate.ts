@@ -27,11 +27,33 @@ export function cookieValue(req: Request, name: string): string | undefined {
  */
 export function authenticate(sql: postgres.Sql): RequestHandler {
   return async (req: Request, _res: Response, next: NextFunction) => {
+    refuseCrossSiteCookieWrites(req);
     const principal = await principalOfRequest(sql, req);
     if (!principal) throw new Problem(401, 'Unauthenticated', 'sign in, or send a valid bearer token', {}, { 'www-authenticate': 'Bearer' });
     req.principal = principal;
     next();
   };
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A change made with the session cookie must come from the console's own pages. The
+ * cookie is SameSite=Strict already; a browser also names the page's origin on every
+ * cross-origin write, so one from another origin is refused outright.
+ */
+export function refuseCrossSiteCookieWrites(req: Request): void {
+  if (req.headers.authorization || SAFE_METHODS.has(req.method)) return;
+  const origin = req.headers.origin;
+  if (origin === undefined) return;
+  // Hosts, not schemes, are compared: behind a TLS-terminating proxy the API sees http.
+  let originHost: string | null = null;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    originHost = null;
+  }
+  if (originHost !== req.headers.host) throw new Problem(403, 'Forbidden', 'cross-site requests are refused');
 }
 
 /** Who sent the request: its bearer token if it has an Authorization header, else its session cookie. */

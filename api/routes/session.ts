@@ -3,8 +3,9 @@ import type postgres from 'postgres';
 import { z } from 'zod';
 import { Problem, parseOr400 } from '../problem';
 import { SESSION_TTL_MS, signIn, signOut } from '../auth/credential-store';
-import { authenticate, cookieValue, SESSION_COOKIE } from '../auth/authenticate';
+import { authenticate, cookieValue, refuseCrossSiteCookieWrites, SESSION_COOKIE } from '../auth/authenticate';
 import { ROLE_PERMISSIONS } from '../auth/roles';
+import { rateLimit, type RateLimit } from '../rate-limit';
 
 const signInSchema = z.strictObject({
   email: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(254),
@@ -12,10 +13,23 @@ const signInSchema = z.strictObject({
 });
 
 /** Console sign-in: a session cookie that is HttpOnly (no script reads it) and SameSite=Strict (no other site sends it). */
-export function sessionRoutes(sql: postgres.Sql, opts: { secureCookies: boolean }): Router {
-  const router = Router();
+/** Sign-in attempts per email address: enough for a person, too few to guess a password. */
+export const SIGN_IN_LIMIT: RateLimit = { burst: 10, perMinute: 5 };
 
-  router.post('/', async (req, res) => {
+export function sessionRoutes(sql: postgres.Sql, opts: { secureCookies: boolean; signInLimit?: RateLimit }): Router {
+  const router = Router();
+  const limitSignIns = rateLimit(
+    opts.signInLimit ?? SIGN_IN_LIMIT,
+    (req) => `sign-in:${String((req.body as { email?: unknown } | undefined)?.email ?? '').toLowerCase()}`,
+    'too many sign-in attempts for this account; wait a minute',
+  );
+
+  router.use((req, _res, next) => {
+    refuseCrossSiteCookieWrites(req);
+    next();
+  });
+
+  router.post('/', limitSignIns, async (req, res) => {
     const body = parseOr400(signInSchema, req.body ?? {});
     const session = await signIn(sql, body.email, body.password);
     if (!session) throw new Problem(401, 'Unauthenticated', 'wrong email or password');
