@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, writeFile, readdir } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rename, rm, writeFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ownershipMarkOf, storageDirOf } from './naming';
@@ -11,13 +11,22 @@ export type StorageOwnership = 'absent' | 'ours' | 'foreign';
 
 export async function inspectStorage(storageRoot: string, tenantId: string): Promise<StorageOwnership> {
   const dir = storageDirOf(storageRoot, tenantId);
+  let entry;
+  try {
+    entry = await lstat(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'absent';
+    // ENOTDIR: the storage root itself is not a directory. That is the platform's own
+    // misconfiguration, not someone else's resource: an ordinary, retryable error.
+    throw new Error(`storage root ${storageRoot} is not usable: ${(err as Error).message}`);
+  }
+  if (!entry.isDirectory()) return 'foreign';
   try {
     const marker = await readFile(path.join(dir, STORAGE_MARKER), 'utf8');
     return marker.trim() === ownershipMarkOf(tenantId) ? 'ours' : 'foreign';
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return (await exists(dir)) ? 'foreign' : 'absent';
-    if (code === 'ENOTDIR') return 'foreign';
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'foreign';
     throw err;
   }
 }
@@ -52,14 +61,5 @@ export async function removeStagingLeftovers(storageRoot: string, tenantId: stri
   const entries = await readdir(storageRoot).catch(() => [] as string[]);
   for (const entry of entries.filter((e) => e.startsWith(`.staging-${tenantId}-`))) {
     await rm(path.join(storageRoot, entry), { recursive: true, force: true });
-  }
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await readdir(p);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
   }
 }

@@ -155,6 +155,16 @@ describe('provisioning a tenant end to end', function () {
     await intruder.end();
   });
 
+  it('keeps a tenant\'s role out of the registry database too', async function () {
+    const mine = (await readTenantCredentials(platform.context, tenant.id))!;
+    const url = new URL(platform.registryUrl);
+    url.username = mine.role;
+    url.password = mine.password;
+    const intruder = postgres(url.toString(), { max: 1, onnotice: () => {}, connect_timeout: 5 });
+    await assert.rejects(intruder`SELECT 1`, /permission denied for database/);
+    await intruder.end();
+  });
+
   it('changes nothing when the whole pipeline runs a second time', async function () {
     const snapshot = async () => ({
       databases: Number((await admin`SELECT count(*)::int AS n FROM pg_database WHERE datname LIKE 't\\_%'`)[0]!.n),
