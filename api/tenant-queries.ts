@@ -41,7 +41,17 @@ const REQUIRED_RESOURCES: Partial<Record<TenantStatus, readonly ResourceKind[]>>
 
 export type Health = { state: 'healthy' } | { state: 'attention'; reason: string };
 
-export function healthOf(t: Pick<TenantRow, 'status' | 'failedStep' | 'failureReason' | 'failedPipeline' | 'presentResources'>): Health {
+/** A pipeline normally finishes in seconds; one still running after this is stuck on a retrying step. */
+export const STUCK_AFTER_MS = 10 * 60_000;
+
+export function healthOf(
+  t: Pick<TenantRow, 'status' | 'failedStep' | 'failureReason' | 'failedPipeline' | 'presentResources' | 'updatedAt'>,
+  now = Date.now(),
+): Health {
+  if ((t.status === 'provisioning' || t.status === 'deprovisioning') && now - new Date(t.updatedAt).getTime() > STUCK_AFTER_MS) {
+    const minutes = Math.floor((now - new Date(t.updatedAt).getTime()) / 60_000);
+    return { state: 'attention', reason: `${t.status} for ${minutes} minutes: a step keeps retrying; see the provisioning history` };
+  }
   if (t.status === 'failed') {
     return { state: 'attention', reason: `${t.failedPipeline === 'deprovision' ? 'teardown' : 'provisioning'} step ${t.failedStep} failed: ${t.failureReason ?? 'unknown error'}` };
   }
