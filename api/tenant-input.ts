@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { TENANT_STATUSES } from '../db/registry/schema';
 
+/** The message for a value that is missing or not a string: a missing field says so. */
+export const stringExpected = (what = 'must be a string') => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : what);
+
 /** Subdomains the platform or its staff use; no tenant may take them. */
 export const RESERVED_SLUGS = new Set([
   'www', 'api', 'admin', 'app', 'mail', 'smtp', 'imap', 'pop', 'mx', 'ftp', 'ns1', 'ns2', 'dns',
@@ -19,7 +22,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 
 /** A DNS label: 3–63 lowercase letters, digits and single hyphens, no hyphen at either end. */
 export const slugSchema = z
-  .string({ error: 'must be a string' })
+  .string({ error: stringExpected() })
   .min(3, 'must be at least 3 characters')
   .max(63, 'must be at most 63 characters')
   .regex(/^[a-z0-9-]+$/, 'may contain only lowercase letters a-z, digits and hyphens')
@@ -29,7 +32,7 @@ export const slugSchema = z
   .refine((s) => !RESERVED_SLUGS.has(s), 'is reserved');
 
 export const tenantNameSchema = z
-  .string({ error: 'must be a string' })
+  .string({ error: stringExpected() })
   .transform((s) => s.trim())
   .pipe(
     z
@@ -41,7 +44,7 @@ export const tenantNameSchema = z
   );
 
 export const emailSchema = z
-  .string({ error: 'must be a string' })
+  .string({ error: stringExpected() })
   .max(254, 'must be at most 254 characters')
   .transform((s) => s.trim().toLowerCase())
   .pipe(z.email({ error: 'must be an email address' }));
@@ -50,7 +53,7 @@ export const createTenantSchema = z.strictObject(
   {
     name: tenantNameSchema,
     slug: slugSchema,
-    plan: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(50, 'must be at most 50 characters'),
+    plan: z.string({ error: stringExpected() }).min(1, 'must not be empty').max(50, 'must be at most 50 characters'),
     adminEmail: emailSchema,
   },
   { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : 'must be a JSON object') },
@@ -58,14 +61,14 @@ export const createTenantSchema = z.strictObject(
 export type CreateTenantRequest = z.infer<typeof createTenantSchema>;
 
 const reasonSchema = z
-  .string({ error: 'must be a string' })
+  .string({ error: stringExpected() })
   .transform((s) => s.trim())
   .pipe(z.string().min(1, 'must not be empty').max(1000, 'must be at most 1000 characters').refine((s) => !CONTROL_CHARACTERS.test(s.replace(/[\n\r\t]/g, ' ')), 'must not contain control characters').refine((s) => !LONE_SURROGATE.test(s), 'must be valid Unicode text'));
 
 export const suspendSchema = z.strictObject({ reason: reasonSchema });
 export const emptyActionSchema = z.strictObject({});
 export const deprovisionSchema = z.strictObject({
-  confirmSlug: z.string({ error: 'must be a string: the tenant slug typed back' }).max(63, 'does not match the tenant slug'),
+  confirmSlug: z.string({ error: stringExpected('must be a string: the tenant slug typed back') }).max(63, 'does not match the tenant slug'),
   reason: reasonSchema.optional(),
 });
 

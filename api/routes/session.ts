@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type postgres from 'postgres';
 import { z } from 'zod';
+import { stringExpected } from '../tenant-input';
 import { Problem, parseOr400 } from '../problem';
 import { SESSION_TTL_MS, signIn, signOut } from '../auth/credential-store';
 import { authenticate, cookieValue, refuseCrossSiteCookieWrites, SESSION_COOKIE } from '../auth/authenticate';
@@ -8,8 +9,8 @@ import { ROLE_PERMISSIONS } from '../auth/roles';
 import { rateLimit, type RateLimit } from '../rate-limit';
 
 const signInSchema = z.strictObject({
-  email: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(254),
-  password: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(1024),
+  email: z.string({ error: stringExpected() }).min(1, 'must not be empty').max(254),
+  password: z.string({ error: stringExpected() }).min(1, 'must not be empty').max(1024),
 });
 
 /** Console sign-in: a session cookie that is HttpOnly (no script reads it) and SameSite=Strict (no other site sends it). */
