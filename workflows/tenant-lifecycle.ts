@@ -151,8 +151,11 @@ export async function tenantLifecycle(input: TenantWorkflowInput): Promise<Opera
   });
 
   setHandler(retrySignal, async () => {
-    // A signal cannot be refused, so one that does not fit the state is ignored.
-    if (state.status === 'failed' && !operationInProgress) await beginRetry(WEB_UI_ACTOR);
+    // Staff may send it the moment the registry shows `failed`, while that status is still
+    // being recorded: wait for the recording rather than lose the signal. A signal cannot
+    // be refused, so one that still does not fit the state is ignored.
+    await condition(() => !operationInProgress);
+    if (state.status === 'failed') await beginRetry(WEB_UI_ACTOR);
   });
 
   setHandler(
