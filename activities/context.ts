@@ -12,6 +12,8 @@ export interface StepContext {
   secrets: SecretBox;
   storageRoot: string;
   baseDomain: string;
+  /** `http://<slug>.<base domain>[:gateway port]`, no trailing slash: what links sent to people use. */
+  publicTenantUrl(slug: string): string;
   inboundEmailDomain: string;
   /** Where invitation emails are written for pickup (a local mail outbox). */
   mailOutboxDir: string;

@@ -30,6 +30,15 @@ export function hostOf(slug: string, baseDomain: string): string {
   return `${slug}.${baseDomain}`;
 }
 
+/**
+ * Where people reach the tenant through the gateway: `http://<slug>.<base domain>:<port>`,
+ * without a trailing slash. The port is left out when it is 80 (or not known).
+ */
+export function tenantUrlOf(slug: string, baseDomain: string, gatewayPort: number | null): string {
+  const port = gatewayPort && gatewayPort !== 80 ? `:${gatewayPort}` : '';
+  return `http://${hostOf(slug, baseDomain)}${port}`;
+}
+
 export function supportAddressOf(slug: string, inboundDomain: string): string {
   return `support@${slug}.${inboundDomain}`;
 }

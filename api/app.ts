@@ -10,6 +10,7 @@ import { JSON_TYPES, requireJsonBody } from './json-content-type';
 import { rejectUnstorableText } from './text-guard';
 import type { RateLimit } from './rate-limit';
 import type { ReconciliationSources } from '../activities/reconciliation';
+import { tenantUrlOf } from '../activities/naming';
 import { authenticate } from './auth/authenticate';
 import type { LifecycleClient } from './lifecycle-client';
 
@@ -44,7 +45,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
 
   const workflowUrl = (tenantId: string) =>
     deps.temporalUiUrl ? `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/tenant-${tenantId}` : null;
-  const tenantUrl = (slug: string) => `http://${slug}.${deps.baseDomain}${deps.gatewayPort && deps.gatewayPort !== 80 ? `:${deps.gatewayPort}` : ''}/`;
+  const tenantUrl = (slug: string) => `${tenantUrlOf(slug, deps.baseDomain, deps.gatewayPort)}/`;
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });

@@ -66,6 +66,7 @@ export async function startBenchPlatform(opts: BenchPlatformOptions) {
     storageRoot,
     dataDir: opts.dataDir,
     baseDomain: 'localhost',
+    gatewayPort: null,
     inboundEmailDomain: 'inbound.actionconnect.localhost',
   });
   const clients: JsonClient[] = [];

@@ -1,7 +1,9 @@
 import http from 'node:http';
 import type postgres from 'postgres';
 import { TenantPools } from './tenant-pools';
-import { notFoundPage, suspendedPage, tenantHomePage, unavailablePage, type TenantHome } from './pages';
+import { messagePage, notFoundPage, pageNotFoundPage, suspendedPage, tenantHomePage, unavailablePage, type TenantHome } from './pages';
+import { HttpError, sendPage } from './http';
+import { matchInvitationPath, serveInvitation } from './invitation';
 import type { TenantDatabaseCredentials } from '../activities/tenant-database';
 
 export interface GatewayDeps {
@@ -19,7 +21,8 @@ interface RouteLookup {
 /**
  * Routes `<slug>.<base domain>` to its tenant. The route and the tenant's status are
  * read from the registry on every request, so a suspension or a revoked route takes
- * effect at once, with no cache to expire and nothing to restart.
+ * effect at once, with no cache to expire and nothing to restart. Only an active tenant
+ * is served: `/`, its home, and `/invitations/…` (gateway/invitation.ts); any other path is 404.
  */
 export function createGateway(deps: GatewayDeps): http.Server & { closeAll(): Promise<void> } {
   const pools = new TenantPools();
@@ -27,10 +30,14 @@ export function createGateway(deps: GatewayDeps): http.Server & { closeAll(): Pr
   const server = http.createServer(async (req, res) => {
     const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
     const wantsJson = (req.headers.accept ?? '').includes('application/json');
-    const send = (status: number, html: string, json: unknown) => {
-      res.writeHead(status, { 'content-type': wantsJson ? 'application/json' : 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(wantsJson ? JSON.stringify(json) : html);
+    const send = (status: number, html: string, json: unknown, headers: Record<string, string> = {}) => {
+      if (!wantsJson) return sendPage(res, status, html, headers);
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
+      res.end(JSON.stringify(json));
     };
+    // Only the path: the query is ignored, and neither is ever logged (an invitation token is in the path).
+    const pathname = (req.url ?? '/').split('?')[0]!;
+    const method = req.method ?? 'GET';
     try {
       const [route] = await deps.sql<RouteLookup[]>`
         SELECT r.tenant_id AS "tenantId", t.name, t.status
@@ -42,13 +49,28 @@ export function createGateway(deps: GatewayDeps): http.Server & { closeAll(): Pr
         return send(403, suspendedPage(route.name), { error: 'suspended', tenant: route.name });
       }
       if (route.status !== 'active') return send(503, unavailablePage(route.name, route.status), { error: 'unavailable', status: route.status });
+
+      const invitation = matchInvitationPath(pathname);
+      if (pathname !== '/' && !invitation) return send(404, pageNotFoundPage(route.name), { error: 'not_found' });
+      if (pathname === '/' && method !== 'GET' && method !== 'HEAD') {
+        throw new HttpError(405, 'Method not allowed', 'This page can only be read.', { allow: 'GET, HEAD' });
+      }
       const credentials = await deps.credentialsOf(route.tenantId);
       if (!credentials) return send(503, unavailablePage(route.name, 'no database'), { error: 'unavailable' });
-      const home = await readHome(pools.get(route.tenantId, credentials.url));
+      const tenantSql = pools.get(route.tenantId, credentials.url);
+      if (invitation) return await serveInvitation(req, res, { sql: tenantSql, orgName: route.name }, invitation);
+      const home = await readHome(tenantSql);
       send(200, tenantHomePage(home), home);
     } catch (err) {
-      console.error('gateway error', err);
-      send(502, unavailablePage(host, 'error'), { error: 'bad_gateway' });
+      if (res.headersSent) {
+        res.destroy();
+      } else if (err instanceof HttpError) {
+        sendPage(res, err.status, messagePage(err.title, err.detail), err.headers);
+      } else {
+        // The error alone: never the request's path or body, which may hold a token or a password.
+        console.error('gateway error', err);
+        send(502, unavailablePage(host, 'error'), { error: 'bad_gateway' });
+      }
     }
   });
   return Object.assign(server, {

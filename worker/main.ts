@@ -18,6 +18,7 @@ async function main() {
     storageRoot: settings.storageRoot,
     dataDir: settings.dataDir,
     baseDomain: settings.BASE_DOMAIN,
+    gatewayPort: settings.GATEWAY_PORT,
     inboundEmailDomain: settings.INBOUND_EMAIL_DOMAIN,
   });
   const worker = await createLifecycleWorker({

@@ -4,6 +4,7 @@ import { openRegistry, withDatabase } from '../db/registry/connect';
 import { createSecretBox } from '../config/secret-box';
 import type { StepContext } from '../activities/context';
 import { noFaults, type FaultInjector } from '../activities/fault-injection';
+import { tenantUrlOf } from '../activities/naming';
 
 export interface StepContextOptions {
   registryUrl: string;
@@ -13,6 +14,8 @@ export interface StepContextOptions {
   storageRoot: string;
   dataDir: string;
   baseDomain: string;
+  /** The gateway's public port (null when not known: links then name no port). */
+  gatewayPort: number | null;
   inboundEmailDomain: string;
   faults?: FaultInjector;
 }
@@ -28,6 +31,7 @@ export function createStepContext(opts: StepContextOptions): StepContext & { clo
     secrets: createSecretBox(opts.secretKey),
     storageRoot: opts.storageRoot,
     baseDomain: opts.baseDomain,
+    publicTenantUrl: (slug) => tenantUrlOf(slug, opts.baseDomain, opts.gatewayPort),
     inboundEmailDomain: opts.inboundEmailDomain,
     mailOutboxDir: path.join(opts.dataDir, 'mail-outbox'),
     faults: opts.faults ?? noFaults,

@@ -2,14 +2,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Step } from '../step';
 import { withTenantDatabase } from '../tenant-database';
-import { hostOf, supportAddressOf } from '../naming';
-import { seedTenantDatabase } from '../../db/tenant/seed';
+import { supportAddressOf } from '../naming';
+import { INVITATION_TTL_MS, seedTenantDatabase } from '../../db/tenant/seed';
+import { composeInvitationEmail } from './invitation-email';
 
 /**
  * Seed: the product defaults, inserted by natural key. The admin user gets an
  * invitation, never a password: only the token's hash is kept in the tenant's database,
  * and the token goes out as an email in the local outbox. The token is derived from the
  * tenant id under the platform key, so a retry after a crash writes the same email again.
+ * The link goes to the gateway (gateway/invitation.ts), where the admin chooses a password.
  */
 export const seedDefaults: Step = {
   name: 'seed',
@@ -25,15 +27,15 @@ export const seedDefaults: Step = {
       }),
     );
     await mkdir(ctx.mailOutboxDir, { recursive: true });
-    const link = `http://${hostOf(tenant.slug, ctx.baseDomain)}/invitations/${invitationToken}`;
-    const message = [
-      `To: ${tenant.adminEmail}`,
-      `From: ActionConnect <no-reply@${ctx.baseDomain}>`,
-      `Subject: Your ActionConnect organization ${tenant.name} is ready`,
-      '',
-      `Accept your invitation to ${tenant.name}: ${link}`,
-      '',
-    ].join('\r\n');
+    const message = composeInvitationEmail({
+      to: tenant.adminEmail,
+      from: `ActionConnect <no-reply@${ctx.baseDomain}>`,
+      tenantName: tenant.name,
+      link: `${ctx.publicTenantUrl(tenant.slug)}/invitations/${invitationToken}`,
+      messageId: `admin-invitation.${tenant.tenantId}@${ctx.baseDomain}`,
+      validForDays: Math.round(INVITATION_TTL_MS / 86_400_000),
+      date: new Date(),
+    });
     await writeFile(path.join(ctx.mailOutboxDir, `${tenant.tenantId}-admin-invitation.eml`), message, { mode: 0o600 });
   },
 };

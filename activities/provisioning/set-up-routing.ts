@@ -16,7 +16,7 @@ export const setUpRouting: Step = {
     if (live?.tenantId !== tenant.tenantId) throw resourceConflict(`host ${host} is routed to another tenant`);
     await sql`
       INSERT INTO tenant_resources (tenant_id, kind, name, details, state)
-      VALUES (${tenant.tenantId}, 'route', ${host}, ${sql.json({ url: `http://${host}` })}, 'present')
+      VALUES (${tenant.tenantId}, 'route', ${host}, ${sql.json({ url: ctx.publicTenantUrl(tenant.slug) })}, 'present')
       ON CONFLICT (tenant_id, kind) DO UPDATE SET state = 'present', removed_at = NULL`;
   },
 };

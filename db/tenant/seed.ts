@@ -47,7 +47,7 @@ export interface SeedTenantResult {
 }
 
 export const ADMIN_ROLE_KEY = 'admin';
-const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** sha256 hex of an invitation token: what `invitations.token_hash` holds. */
 export function hashInvitationToken(token: string): string {

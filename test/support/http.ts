@@ -43,6 +43,43 @@ export function gatewayGet(port: number, host: string, accept = 'application/jso
   });
 }
 
+export interface GatewayResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** Any request through the gateway with a tenant's Host header (`<host>:<port>`, as a browser sends it). */
+export function gatewayRequest(
+  port: number,
+  host: string,
+  method: string,
+  path: string,
+  opts: { headers?: Record<string, string>; body?: string } = {},
+): Promise<GatewayResponse> {
+  const bytes = opts.body === undefined ? undefined : Buffer.from(opts.body, 'utf8');
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method,
+        headers: { host: `${host}:${port}`, accept: 'text/html', ...(bytes ? { 'content-length': String(bytes.length) } : {}), ...opts.headers },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    // The server may refuse a body before reading it; the answer still arrives.
+    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
+    req.end(bytes);
+  });
+}
+
 export async function eventually<T>(fn: () => Promise<T | undefined | false>, opts: { timeoutMs?: number; what?: string | (() => string) } = {}): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   let last: unknown;

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from '@temporalio/worker';
-import { ensureDatabaseExists, migrateRegistry, openRegistry } from '../../db/registry/connect';
+import { ensureDatabaseExists, migrateRegistry, openRegistry, withDatabase } from '../../db/registry/connect';
+import { createSecretBox } from '../../config/secret-box';
 import { createStepContext } from '../../worker/step-context';
 import { createLifecycleWorker } from '../../worker/create-worker';
 import { ScriptedFaults } from '../../activities/fault-injection';
@@ -37,13 +38,21 @@ export async function startTestPlatform(opts: { stepRetry?: StepRetryOptions; co
   const dataDir = path.join(env.scratchDir, id);
   const faults = new ScriptedFaults();
   const baseDomain = 'localhost';
+  const secretKey = randomBytes(32);
+  const registry = openRegistry(registryUrl);
+  // The gateway listens first, with its own credential lookup as in gateway/main.ts, so
+  // that the worker's context knows the port its invitation links and routes must name.
+  const lookup = { registry, secrets: createSecretBox(secretKey), tenantServerUrl: withDatabase(env.adminUrl, 'postgres') };
+  const gateway = createGateway({ sql: registry.sql, credentialsOf: (tenantId) => readTenantCredentials(lookup, tenantId) });
+  const gatewayPort = await listen(gateway);
   const context = createStepContext({
     registryUrl,
     tenantServerUrl: env.adminUrl,
-    secretKey: randomBytes(32),
+    secretKey,
     storageRoot: path.join(dataDir, 'storage'),
     dataDir,
     baseDomain,
+    gatewayPort,
     inboundEmailDomain: 'inbound.test',
     faults,
   });
@@ -58,13 +67,10 @@ export async function startTestPlatform(opts: { stepRetry?: StepRetryOptions; co
   });
   const workerRun = worker.run();
 
-  const registry = openRegistry(registryUrl);
   const lifecycle = new LifecycleClient(env.temporal.client, taskQueue, {
     stepRetry: opts.stepRetry ?? FAST_STEP_RETRY,
     continueAsNewAfterEvents: opts.continueAsNewAfterEvents,
   });
-  const gateway = createGateway({ sql: registry.sql, credentialsOf: (tenantId) => readTenantCredentials(context, tenantId) });
-  const gatewayPort = await listen(gateway);
   const apiServer = http.createServer(
     createApiApp({
       sql: registry.sql,
