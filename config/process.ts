@@ -28,6 +28,16 @@ export function onShutdown(name: string, cleanup: () => Promise<void>): void {
   process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
+/**
+ * Says that this process now serves: a line in its log, and, when a supervisor started it
+ * with an IPC channel (launcher/supervisor.ts), a `{ type: 'ready' }` message, which the
+ * launcher waits for before it says the platform is running.
+ */
+export function announceReady(line: string): void {
+  console.log(line);
+  process.send?.({ type: 'ready' });
+}
+
 /** The SDK's INFO is chatty (bundler output, worker state changes): it only shows at LOG_LEVEL=debug. */
 export function installTemporalLogging(settings: Settings): void {
   const level = settings.LOG_LEVEL === 'debug' ? 'INFO' : settings.LOG_LEVEL === 'error' ? 'ERROR' : 'WARN';

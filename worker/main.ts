@@ -1,7 +1,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { loadSettings } from '../config/settings';
 import { loadSecretKey } from '../config/secret-box';
-import { installTemporalLogging, requireSetting } from '../config/process';
+import { announceReady, installTemporalLogging, requireSetting } from '../config/process';
 import { createStepContext } from './step-context';
 import { createLifecycleWorker } from './create-worker';
 
@@ -26,9 +26,12 @@ async function main() {
     taskQueue: settings.TEMPORAL_TASK_QUEUE,
     context,
   });
-  console.log(`[worker] polling task queue ${settings.TEMPORAL_TASK_QUEUE} on ${settings.TEMPORAL_ADDRESS}`);
   // The SDK drains in-flight tasks on SIGINT/SIGTERM before run() resolves.
-  await worker.run();
+  const running = worker.run();
+  // run() starts the pollers before its first await; the state says so once it has.
+  while (worker.getState() === 'INITIALIZED') await new Promise((r) => setImmediate(r));
+  if (worker.getState() === 'RUNNING') announceReady(`[worker] polling task queue ${settings.TEMPORAL_TASK_QUEUE} on ${settings.TEMPORAL_ADDRESS}`);
+  await running;
   await context.close();
   await connection.close();
 }
