@@ -23,7 +23,9 @@ export interface TestEnvironment {
   workflowBundle(): Promise<WorkflowBundleWithSourceMap>;
 }
 
-const runDir = path.resolve('.data', 'test-run');
+/** Everything a test run writes; root-hooks.ts deletes it after the run unless KEEP_TEST_DATA=1. */
+export const TEST_RUN_DIR = path.resolve('.data', 'test-run');
+const runDir = TEST_RUN_DIR;
 interface Started {
   env: TestEnvironment;
   postgres: EmbeddedPostgres;
