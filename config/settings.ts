@@ -26,8 +26,6 @@ const settingsSchema = z.object({
   TEMPORAL_DEV_UI_PORT: port.optional(),
   API_PORT: port.default(3000),
   GATEWAY_PORT: port.default(8080),
-  /** Public base of the API, used in status URLs. */
-  PUBLIC_API_URL: z.string().url().optional(),
   /** Tenants are served at <slug>.<BASE_DOMAIN>. */
   BASE_DOMAIN: z.string().min(1).default('localhost'),
   /** Inbound support addresses are support@<slug>.<INBOUND_EMAIL_DOMAIN>. */
