@@ -93,7 +93,7 @@ export async function startEmbeddedPostgres(opts: StartEmbeddedPostgresOptions):
     await stop();
     throw new Error(`PostgreSQL in ${dataDir} did not start: ${(err as Error).message}${tail ? `\nLast lines of ${logFile}:\n${tail}` : ''}`);
   }
-  log(`PostgreSQL ready on 127.0.0.1:${opts.port} after ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${pid}, log: ${logFile})`);
+  log(`PostgreSQL ready on 127.0.0.1:${opts.port} after ${((Date.now() - started) / 1000).toFixed(1)} s (data in ${dataDir}, log: ${logFile})`);
   return { adminUrl, port: opts.port, pid, logFile, stop };
 }
 

@@ -45,11 +45,14 @@ async function main() {
     })());
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  // With the output piped (`npm start | tee platform.log`), the terminal's Ctrl-C ends the
+  // reader too: what can no longer be written is dropped, rather than the write error
+  // crashing the launcher halfway through its orderly shutdown.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 
   try {
     const registry = await locateRegistry(settings, log);
     postgres = registry.embedded;
-    if (postgres) log(`embedded PostgreSQL on 127.0.0.1:${postgres.port} (data in ${path.join(settings.dataDir, 'postgres')}, log ${postgres.logFile})`);
     const { registryUrl, tenantServerUrl } = registry;
     log('registry migrated');
     const firstAdmin = await bootstrapFirstAdmin(registryUrl, settings.dataDir);
