@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import postgres from 'postgres';
 import { loadSettings } from '../config/settings';
-import { onShutdown, requireSetting } from '../config/process';
+import { announceReady, onShutdown, requireSetting } from '../config/process';
 import { openRegistry, withDatabase } from '../db/registry/connect';
 import { createApiApp } from './app';
 import { LifecycleClient } from './lifecycle-client';
@@ -26,9 +26,14 @@ async function main() {
     tenantCreateLimit: { burst: settings.TENANT_CREATE_BURST, perMinute: settings.TENANT_CREATE_PER_MINUTE },
     reconciliation: { registry: registry.sql, tenantServer, storageRoot: settings.storageRoot },
   });
-  const server = app.listen(settings.API_PORT, settings.LISTEN_HOST, () =>
-    console.log(`[api] listening on http://${settings.LISTEN_HOST}:${settings.API_PORT}`),
-  );
+  // Express 5 hands a listen error (the port is taken) to this callback too.
+  const server = app.listen(settings.API_PORT, settings.LISTEN_HOST, (err?: Error) => {
+    if (err) {
+      console.error(`[api] cannot listen on ${settings.LISTEN_HOST}:${settings.API_PORT}: ${err.message}`);
+      process.exit(1);
+    }
+    announceReady(`[api] listening on http://${settings.LISTEN_HOST}:${settings.API_PORT}`);
+  });
   onShutdown('api', async () => {
     const closed = new Promise((r) => server.close(r));
     server.closeIdleConnections();

@@ -10,7 +10,12 @@ export function requireSetting<K extends keyof Settings>(settings: Settings, key
   return value as NonNullable<Settings[K]>;
 }
 
-/** Runs `cleanup` once on SIGINT or SIGTERM, then exits. */
+/**
+ * Runs `cleanup` once on SIGINT or SIGTERM, then exits. Under `npm start` both come: the
+ * terminal's Ctrl-C reaches the whole process group and the launcher then sends SIGTERM,
+ * so the handlers stay for later signals too, which change nothing (the launcher's
+ * SIGKILL after its grace period is the forceful way).
+ */
 export function onShutdown(name: string, cleanup: () => Promise<void>): void {
   let stopping = false;
   const stop = (signal: string) => {
@@ -24,12 +29,22 @@ export function onShutdown(name: string, cleanup: () => Promise<void>): void {
         process.exit(1);
       });
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/**
+ * Says that this process now serves: a line in its log, and, when a supervisor started it
+ * with an IPC channel (launcher/supervisor.ts), a `{ type: 'ready' }` message, which the
+ * launcher waits for before it says the platform is running.
+ */
+export function announceReady(line: string): void {
+  console.log(line);
+  process.send?.({ type: 'ready' });
 }
 
 /** The SDK's INFO is chatty (bundler output, worker state changes): it only shows at LOG_LEVEL=debug. */
-export function installTemporalLogging(settings: Settings): void {
+export function installTemporalLogging(settings: Settings, opts: { shutdownSignals?: NodeJS.Signals[] } = {}): void {
   const level = settings.LOG_LEVEL === 'debug' ? 'INFO' : settings.LOG_LEVEL === 'error' ? 'ERROR' : 'WARN';
-  Runtime.install({ logger: new DefaultLogger(level) });
+  Runtime.install({ logger: new DefaultLogger(level), ...(opts.shutdownSignals ? { shutdownSignals: opts.shutdownSignals } : {}) });
 }

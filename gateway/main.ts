@@ -1,6 +1,6 @@
 import { loadSettings } from '../config/settings';
 import { loadSecretKey, createSecretBox } from '../config/secret-box';
-import { onShutdown, requireSetting } from '../config/process';
+import { announceReady, onShutdown, requireSetting } from '../config/process';
 import { openRegistry, withDatabase } from '../db/registry/connect';
 import { readTenantCredentials } from '../activities/tenant-database';
 import { createGateway } from './server';
@@ -17,7 +17,7 @@ async function main() {
   };
   const gateway = createGateway({ sql: registry.sql, credentialsOf: (tenantId) => readTenantCredentials(lookup, tenantId) });
   gateway.listen(settings.GATEWAY_PORT, settings.LISTEN_HOST, () =>
-    console.log(`[gateway] serving http://<slug>.${settings.BASE_DOMAIN}:${settings.GATEWAY_PORT}/`),
+    announceReady(`[gateway] serving http://<slug>.${settings.BASE_DOMAIN}:${settings.GATEWAY_PORT}/`),
   );
   onShutdown('gateway', async () => {
     await gateway.closeAll();

@@ -25,20 +25,34 @@ async function main() {
 
   const shutdown = (code: number) =>
     (stopping ??= (async () => {
-      log('stopping…');
-      await Promise.all(children.map((c) => c.stop()));
-      await temporal?.stop();
-      await postgres?.stop();
+      // Children first (the worker drains its in-flight step), then Temporal, then the
+      // database they all use: PostgreSQL runs in its own process group, so a Ctrl-C in the
+      // terminal does not reach it and it stops only here.
+      if (children.length) {
+        log(`stopping ${children.map((c) => c.name).join(', ')}…`);
+        await Promise.all(children.map((c) => c.stop()));
+      }
+      if (temporal) {
+        log('stopping the Temporal dev server…');
+        await temporal.stop();
+      }
+      if (postgres) {
+        log('stopping PostgreSQL…');
+        await postgres.stop();
+      }
       log('stopped');
       process.exit(code);
     })());
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  // With the output piped (`npm start | tee platform.log`), the terminal's Ctrl-C ends the
+  // reader too: what can no longer be written is dropped, rather than the write error
+  // crashing the launcher halfway through its orderly shutdown.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 
   try {
-    const registry = await locateRegistry(settings);
+    const registry = await locateRegistry(settings, log);
     postgres = registry.embedded;
-    if (postgres) log(`embedded PostgreSQL on 127.0.0.1:${postgres.port} (data in ${path.join(settings.dataDir, 'postgres')})`);
     const { registryUrl, tenantServerUrl } = registry;
     log('registry migrated');
     const firstAdmin = await bootstrapFirstAdmin(registryUrl, settings.dataDir);
@@ -67,22 +81,18 @@ async function main() {
       ...(temporalUiUrl ? { TEMPORAL_UI_URL: temporalUiUrl } : {}),
     };
     const root = path.resolve(__dirname, '..');
-    const giveUp = (why: string) => {
-      console.error(`[launcher] ${why}; stopping the platform`);
-      void shutdown(1);
-    };
     for (const [name, entry] of [
       ['worker', 'worker/main.ts'],
       ['api', 'api/main.ts'],
       ['gateway', 'gateway/main.ts'],
     ] as const) {
-      children.push(superviseProcess(name, path.join(root, entry), env, giveUp));
+      // Supervised for good: a child that crashes is restarted with backoff, never given up on.
+      children.push(superviseProcess(name, path.join(root, entry), env));
     }
-    await Promise.all([
-      waitForHttp(`http://127.0.0.1:${settings.API_PORT}/healthz`),
-      // Any answer will do: for a host it does not know, the gateway's answer is a 404.
-      waitForHttp(`http://127.0.0.1:${settings.GATEWAY_PORT}/`, { anyStatus: true }),
-    ]);
+    // Each child says when it serves: the worker once it polls its task queue, the API and
+    // the gateway once they listen.
+    await untilReady(children, READY_TIMEOUT_MS);
+    if (stopping) return;
     console.log(
       [
         '',
@@ -105,22 +115,30 @@ async function main() {
       ].join('\n'),
     );
   } catch (err) {
+    // A Ctrl-C while starting is no failure: the shutdown it began goes on.
+    if (stopping) return;
     console.error('[launcher] could not start the platform:', err instanceof Error ? err.message : err);
     await shutdown(1);
   }
 }
 
-async function waitForHttp(url: string, opts: { anyStatus?: boolean } = {}, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const res = await fetch(url);
-      if (res.ok || opts.anyStatus) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 250));
+/** Longer than the worker's workflow bundling on a busy two-core machine. */
+const READY_TIMEOUT_MS = 180_000;
+
+/** Waits for every child's readiness; names those not ready (and how often they crashed) on time-out. */
+async function untilReady(children: ManagedProcess[], timeoutMs: number): Promise<void> {
+  const pending = new Set(children);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const which = [...pending].map((c) => `${c.name}${c.crashes ? ` (crashed ${c.crashes} times)` : ''}`);
+      reject(new Error(`${which.join(', ')} not ready within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+  });
+  try {
+    await Promise.race([Promise.all(children.map((c) => c.ready.then(() => pending.delete(c)))), timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

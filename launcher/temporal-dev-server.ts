@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 // Exported by the SDK for registering search attributes in tests; maps 'KEYWORD' to the proto enum.
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
+import { ownServer } from '../config/owned-servers';
 import { resolveTemporalCli } from './temporal-cli';
 import {
   DEFAULT_TEMPORAL_DEV_CONFIG_FILE,
@@ -82,7 +83,11 @@ export async function startTemporalDevServer(opts: StartTemporalDevServerOptions
     }),
   );
   const pid = await spawned(child);
-  track(pid, pidFile);
+  // If this process ends without stop(), the server goes with it (SIGKILL: no time to wait).
+  const release = ownServer(() => {
+    signalGroup(pid, 'SIGKILL');
+    removePidFileIfOursSync(pidFile, pid);
+  });
   const record: PidRecord = { pid, ownerPid: process.pid, address, startedAt: new Date().toISOString() };
   await writeFile(pidFile, JSON.stringify(record) + '\n');
 
@@ -90,7 +95,7 @@ export async function startTemporalDevServer(opts: StartTemporalDevServerOptions
   const stop = () =>
     (stopping ??= (async () => {
       await terminate(pid, exited);
-      untrack(pid);
+      release();
       await removePidFileIfOurs(pidFile, pid);
     })());
 
@@ -354,6 +359,14 @@ async function removePidFileIfOurs(pidFile: string, pid: number): Promise<void> 
   if ((await readPidRecord(pidFile))?.pid === pid) await rm(pidFile, { force: true });
 }
 
+function removePidFileIfOursSync(pidFile: string, pid: number): void {
+  try {
+    if ((JSON.parse(readFileSync(pidFile, 'utf8')) as { pid?: unknown }).pid === pid) rmSync(pidFile, { force: true });
+  } catch {
+    // Nothing to clean.
+  }
+}
+
 async function readLogTail(logFile: string, offset: number, lines: number): Promise<string> {
   try {
     const fh = await open(logFile, 'r');
@@ -369,51 +382,6 @@ async function readLogTail(logFile: string, offset: number, lines: number): Prom
   } catch {
     return '';
   }
-}
-
-// ---- Servers still running when this process ends ----------------------------------------
-// stop() is the orderly path. These hooks are the safety net for process.exit(), an uncaught
-// exception, or a signal nobody else handles; SIGKILL because there is no time to wait. A
-// SIGKILL of this process itself cannot be caught: the pid file covers that case.
-
-const running = new Map<number, string>();
-const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-
-function track(pid: number, pidFile: string): void {
-  if (running.size === 0) {
-    process.on('exit', killAllSync);
-    for (const s of SIGNALS) process.on(s, onSignal);
-  }
-  running.set(pid, pidFile);
-}
-
-function untrack(pid: number): void {
-  if (!running.delete(pid) || running.size > 0) return;
-  process.removeListener('exit', killAllSync);
-  for (const s of SIGNALS) process.removeListener(s, onSignal);
-}
-
-function killAllSync(): void {
-  for (const [pid, pidFile] of running) {
-    signalGroup(pid, 'SIGKILL');
-    try {
-      if ((JSON.parse(readFileSync(pidFile, 'utf8')) as { pid?: unknown }).pid === pid) rmSync(pidFile, { force: true });
-    } catch {
-      // Nothing to clean.
-    }
-  }
-  running.clear();
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  // Another handler (the launcher's orderly shutdown) owns this signal and will call stop().
-  if (process.listenerCount(signal) > 1) return;
-  // Ours is the only handler, so without it the signal would have ended the process: stop the
-  // servers, then let the signal do just that.
-  killAllSync();
-  process.removeListener('exit', killAllSync);
-  for (const s of SIGNALS) process.removeListener(s, onSignal);
-  process.kill(process.pid, signal);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -30,6 +30,35 @@ export async function createApiToken(sql: postgres.Sql, name: string, role: Staf
   return { id: row!.id, name, role, token };
 }
 
+/** Revokes the token named `name`: from then on it is refused (401). Revoking twice changes nothing. */
+export async function revokeApiToken(sql: postgres.Sql, name: string): Promise<{ found: boolean; revokedAt: Date | null; alreadyRevoked: boolean }> {
+  const [revoked] = await sql<{ revokedAt: Date }[]>`
+    UPDATE api_tokens SET revoked_at = now() WHERE name = ${name} AND revoked_at IS NULL RETURNING revoked_at AS "revokedAt"`;
+  if (revoked) return { found: true, revokedAt: revoked.revokedAt, alreadyRevoked: false };
+  const [existing] = await sql<{ revokedAt: Date | null }[]>`SELECT revoked_at AS "revokedAt" FROM api_tokens WHERE name = ${name}`;
+  return { found: existing !== undefined, revokedAt: existing?.revokedAt ?? null, alreadyRevoked: existing !== undefined };
+}
+
+/**
+ * Disables the console account of `email`: its password no longer signs in, and every
+ * session it has is deleted, so a console already open is signed out on its next request.
+ * add-staff (createStaffAccount) enables it again with a new password.
+ */
+export async function disableStaffAccount(
+  sql: postgres.Sql,
+  email: string,
+): Promise<{ found: boolean; disabledAt: Date | null; alreadyDisabled: boolean; sessionsEnded: number }> {
+  return sql.begin(async (tx) => {
+    const [account] = await tx<{ id: string; disabledAt: Date | null }[]>`
+      SELECT id, disabled_at AS "disabledAt" FROM staff_accounts WHERE email = ${email.toLowerCase()} FOR UPDATE`;
+    if (!account) return { found: false, disabledAt: null, alreadyDisabled: false, sessionsEnded: 0 };
+    const [row] = await tx<{ disabledAt: Date }[]>`
+      UPDATE staff_accounts SET disabled_at = COALESCE(disabled_at, now()) WHERE id = ${account.id} RETURNING disabled_at AS "disabledAt"`;
+    const ended = await tx`DELETE FROM staff_sessions WHERE account_id = ${account.id}`;
+    return { found: true, disabledAt: row!.disabledAt, alreadyDisabled: account.disabledAt !== null, sessionsEnded: ended.count };
+  });
+}
+
 export async function principalOfToken(sql: postgres.Sql, token: string): Promise<Principal | null> {
   const [row] = await sql<{ id: string; name: string; role: StaffRole }[]>`
     UPDATE api_tokens SET last_used_at = now() WHERE token_hash = ${hashToken(token)} AND revoked_at IS NULL

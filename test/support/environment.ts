@@ -23,7 +23,11 @@ export interface TestEnvironment {
   workflowBundle(): Promise<WorkflowBundleWithSourceMap>;
 }
 
-const runDir = path.resolve('.data', 'test-run');
+/** Everything a test run writes; root-hooks.ts deletes it after the run unless KEEP_TEST_DATA=1. */
+export const TEST_RUN_DIR = path.resolve('.data', 'test-run');
+const runDir = TEST_RUN_DIR;
+/** The run's PostgreSQL cluster. */
+export const TEST_PG_DATA_DIR = path.join(TEST_RUN_DIR, 'pg');
 interface Started {
   env: TestEnvironment;
   postgres: EmbeddedPostgres;
@@ -43,7 +47,7 @@ async function start(): Promise<Started> {
   // A fresh cluster and scratch folder each run keep runs independent of one another.
   await rm(runDir, { recursive: true, force: true });
   const [postgres, temporalServer] = await Promise.all([
-    startEmbeddedPostgres({ dataDir: path.join(runDir, 'pg'), port: Number(process.env.TEST_PG_PORT ?? 55432) }),
+    startEmbeddedPostgres({ dataDir: TEST_PG_DATA_DIR, port: Number(process.env.TEST_PG_PORT ?? 55432) }),
     // Started by us rather than TestWorkflowEnvironment.createLocal, whose 5 s start-up
     // limit a loaded 2-core machine misses; the SDK's test environment then attaches to it.
     startTemporalDevServer({
