@@ -11,7 +11,7 @@ export function requireSetting<K extends keyof Settings>(settings: Settings, key
 }
 
 /**
- * Runs `cleanup` once on SIGINT or SIGTERM, then exits. Under `npm start` both come: the
+ * Runs `cleanup` once on SIGINT, SIGTERM or SIGHUP, then exits. Under `npm start` two come: the
  * terminal's Ctrl-C reaches the whole process group and the launcher then sends SIGTERM,
  * so the handlers stay for later signals too, which change nothing (the launcher's
  * SIGKILL after its grace period is the forceful way).
@@ -29,9 +29,11 @@ export function onShutdown(name: string, cleanup: () => Promise<void>): void {
         process.exit(1);
       });
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  for (const signal of SHUTDOWN_SIGNALS) process.on(signal, () => stop(signal));
 }
+
+/** Ctrl-C, the launcher's or a service manager's stop, and a closed terminal. */
+export const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
  * Says that this process now serves: a line in its log, and, when a supervisor started it

@@ -43,8 +43,8 @@ async function main() {
       log('stopped');
       process.exit(code);
     })());
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
+  // SIGHUP: the terminal was closed, which deserves the same order as a Ctrl-C.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
   // With the output piped (`npm start | tee platform.log`), the terminal's Ctrl-C ends the
   // reader too: what can no longer be written is dropped, rather than the write error
   // crashing the launcher halfway through its orderly shutdown.

@@ -1,7 +1,7 @@
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { loadSettings } from '../config/settings';
 import { loadSecretKey } from '../config/secret-box';
-import { announceReady, installTemporalLogging, requireSetting } from '../config/process';
+import { announceReady, installTemporalLogging, requireSetting, SHUTDOWN_SIGNALS } from '../config/process';
 import { createStepContext } from './step-context';
 import { createLifecycleWorker } from './create-worker';
 
@@ -20,8 +20,7 @@ async function main() {
     console.log(`[worker] ${signal}: finishing the steps in flight, then stopping`);
     if (state.worker.getState() === 'RUNNING') state.worker.shutdown();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of SHUTDOWN_SIGNALS) process.on(signal, onSignal);
   const registryUrl = requireSetting(settings, 'DATABASE_URL');
   const connection = await NativeConnection.connect({ address: requireSetting(settings, 'TEMPORAL_ADDRESS') });
   const context = createStepContext({
