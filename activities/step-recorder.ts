@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { STEP_HEARTBEAT_INTERVAL_MS, STEPS_OF, type Pipeline, type TenantIdentity } from '../workflows/contract';
+import { STEPS_OF, type Pipeline, type TenantIdentity } from '../workflows/contract';
 import type { StepContext } from './context';
 import { PermanentStepError } from './errors';
 import { InjectedFault } from './fault-injection';
@@ -12,23 +12,10 @@ const WORKER_ACTOR = 'system:worker';
  * Wraps a step as an activity: every attempt's start, success and failure goes to the
  * step record and the audit trail before Temporal hears of it, and a permanent step
  * error becomes a non-retryable failure so that Temporal does not retry it.
- *
- * The attempt heartbeats while it runs, so that when its worker dies Temporal notices
- * within the heartbeat timeout and retries on another worker, instead of waiting out
- * the whole start-to-close timeout.
  */
 export function recordedStep(ctx: StepContext, pipeline: Pipeline, step: Step) {
   const position = STEPS_OF[pipeline].indexOf(step.name);
-  return async (tenant: TenantIdentity): Promise<void> => {
-    const activity = Context.current();
-    activity.heartbeat();
-    const heartbeat = setInterval(() => activity.heartbeat(), STEP_HEARTBEAT_INTERVAL_MS);
-    try {
-      await runRecorded(ctx, pipeline, step, position, activity.info.attempt, tenant);
-    } finally {
-      clearInterval(heartbeat);
-    }
-  };
+  return (tenant: TenantIdentity): Promise<void> => runRecorded(ctx, pipeline, step, position, Context.current().info.attempt, tenant);
 }
 
 async function runRecorded(ctx: StepContext, pipeline: Pipeline, step: Step, position: number, attempt: number, tenant: TenantIdentity): Promise<void> {
