@@ -6,6 +6,7 @@ import { sessionRoutes } from './routes/session';
 import { reconciliationRoutes } from './routes/reconciliation';
 import { JSON_TYPES, requireJsonBody } from './json-content-type';
 import type { RateLimit } from './rate-limit';
+import type { WorkflowStarter } from './workflow-starter';
 import type { ReconciliationSources } from '../activities/reconciliation';
 import { authenticate } from './auth/authenticate';
 import type { LifecycleClient } from './lifecycle-client';
@@ -22,6 +23,8 @@ export interface ApiDeps {
   secureCookies?: boolean;
   /** Tenant creation per credential; DEFAULT_TENANT_CREATE_LIMIT when unset. */
   tenantCreateLimit?: RateLimit;
+  /** Starts the workflows of the tenants this API accepts; the caller starts and stops it. */
+  workflowStarter: WorkflowStarter;
   /** Where the reconciliation check looks for the real resources. */
   reconciliation: ReconciliationSources;
 }
@@ -50,7 +53,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
   app.use('/v1', authenticate(deps.sql));
   app.use(
     '/v1/tenants',
-    tenantRoutes({ sql: deps.sql, lifecycle: deps.lifecycle, workflowUrl, tenantUrl, createLimit: deps.tenantCreateLimit ?? DEFAULT_TENANT_CREATE_LIMIT }),
+    tenantRoutes({ sql: deps.sql, lifecycle: deps.lifecycle, workflowUrl, tenantUrl, createLimit: deps.tenantCreateLimit ?? DEFAULT_TENANT_CREATE_LIMIT, starter: deps.workflowStarter }),
   );
   app.use('/v1/reconciliation', reconciliationRoutes(deps.reconciliation));
   app.use((_req, _res, next) => next(new Problem(404, 'Not found', 'No such route')));

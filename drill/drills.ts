@@ -98,14 +98,19 @@ export function restartTemporalMidProvisioning(downMs = 3000): Drill {
       await p.worker.waitForHolds(1);
       await p.services.stopTemporal();
       p.worker.release();
+      // A signup while Temporal is down is still accepted, and provisioned once it is back.
+      const [during] = await createTenantsWithSlugs(p, [p.newSlug('during-outage')]);
       await sleep(downMs);
       await p.services.startTemporal();
-      await p.waitForStatus([tenant!.id], 'active');
+      await p.waitForStatus([tenant!.id, during!.id], 'active');
       const exits = p.worker.unexpectedExits;
       await p.worker.stop();
       return {
-        detail: `Temporal down ${downMs / 1000} s during the migrate step; active afterwards${exits ? `; the worker died ${exits} time(s) and was restarted` : '; the worker rode it out'}`,
-        tenants: [{ id: tenant!.id, expect: 'active' }],
+        detail: `Temporal down ${downMs / 1000} s during the migrate step, a signup accepted meanwhile; both active afterwards${exits ? `; the worker died ${exits} time(s) and was restarted` : '; the worker rode it out'}`,
+        tenants: [
+          { id: tenant!.id, expect: 'active' },
+          { id: during!.id, expect: 'active' },
+        ],
       };
     },
   };

@@ -10,7 +10,6 @@ import {
   defineUpdate,
   proxyLocalActivities,
   setHandler,
-  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -263,9 +262,10 @@ export async function tenantLifecycle(input: TenantWorkflowInput): Promise<Opera
       await condition(allHandlersFinished);
       return continueAsNew<typeof tenantLifecycle>({ ...input, state });
     }
-    // A retry or de-provisioning was just accepted. Its answer leaves with this workflow
-    // task, which local-activity steps would keep open until the pipeline ends: close the
-    // task on a 1 ms timer first, so that the API answers at once.
-    await sleep(1);
+    // A retry or de-provisioning was just accepted. Its answer leaves when this workflow
+    // task completes, which is after the local-activity steps that start in it: usually
+    // the whole pipeline (a fraction of a second), at most about the workflow task timeout
+    // when a step is slow or retrying, since the SDK then completes the task to heartbeat
+    // it. Closing the task first on a timer would cost a second on the dev server.
   }
 }

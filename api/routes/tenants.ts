@@ -16,6 +16,7 @@ import { workflowIdOf, type TenantIdentity } from '../../workflows/contract';
 import { actorOf, authorize } from '../auth/authenticate';
 import { claimIdempotencyKey, idempotentRequestOf, rememberAnswer, type StoredAnswer } from '../idempotency';
 import { rateLimitPerCredential, type RateLimit } from '../rate-limit';
+import type { WorkflowStarter } from '../workflow-starter';
 
 export interface TenantRoutesDeps {
   sql: postgres.Sql;
@@ -24,6 +25,7 @@ export interface TenantRoutesDeps {
   workflowUrl(tenantId: string): string | null;
   tenantUrl(slug: string): string;
   createLimit: RateLimit;
+  starter: WorkflowStarter;
 }
 
 export function tenantRoutes(deps: TenantRoutesDeps): Router {
@@ -42,9 +44,10 @@ export function tenantRoutes(deps: TenantRoutesDeps): Router {
       throw Problem.validation([{ field: 'plan', reason: `unknown plan; one of ${known.join(', ')}` }]);
     }
     const tenant: TenantIdentity = { tenantId: mintTenantId(), ...input, createdBy: actorOf(req) };
-    // The key's claim, the row, its first audit event, the workflow start and the stored
-    // answer stand or fall together: if Temporal refuses the start, the transaction rolls
-    // back and nothing exists, not even the claim.
+    // The key's claim, the row, its first audit event, the order to start its workflow and
+    // the stored answer stand or fall together. The workflow is started right after the
+    // commit (api/workflow-starter.ts), so the answer does not wait for Temporal, and a
+    // tenant accepted while Temporal is down is provisioned when it is back.
     let answer: StoredAnswer & { replayed: boolean };
     try {
       answer = await sql.begin(async (tx) => {
@@ -57,7 +60,7 @@ export function tenantRoutes(deps: TenantRoutesDeps): Router {
           INSERT INTO audit_events (tenant_id, actor, action, outcome, details)
           VALUES (${tenant.tenantId}, ${tenant.createdBy}, 'tenant.created', 'requested',
                   ${tx.json({ name: tenant.name, slug: tenant.slug, plan: tenant.plan, adminEmail: tenant.adminEmail })})`;
-        await lifecycle.start(tenant);
+        await tx`INSERT INTO workflow_starts (tenant_id, identity) VALUES (${tenant.tenantId}, ${tx.json({ ...tenant })})`;
         const statusUrl = `/v1/tenants/${tenant.tenantId}`;
         const created: StoredAnswer = {
           status: 202,
@@ -79,6 +82,7 @@ export function tenantRoutes(deps: TenantRoutesDeps): Router {
       throw err;
     }
     if (answer.replayed) res.set('idempotent-replayed', 'true');
+    else deps.starter.kick();
     res.status(answer.status).set(answer.headers).type('application/json').send(answer.body);
   });
 

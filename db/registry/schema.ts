@@ -243,3 +243,24 @@ export const idempotencyKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.credentialId, t.key] }), index('idempotency_keys_created_idx').on(t.createdAt)],
 );
+
+/**
+ * Tenants whose workflow is still to be started: written in the same transaction as the
+ * tenant's row, so the API answers without waiting for Temporal, and a tenant accepted
+ * while Temporal is down is provisioned once it is back. Deleted once the start succeeds.
+ */
+export const workflowStarts = pgTable(
+  'workflow_starts',
+  {
+    tenantId: uuid('tenant_id')
+      .primaryKey()
+      .references(() => tenants.id),
+    /** The TenantIdentity the workflow is started with. */
+    identity: jsonb('identity').$type<Record<string, string>>().notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('workflow_starts_due_idx').on(t.nextAttemptAt)],
+);

@@ -8,6 +8,7 @@ import { createStepContext } from '../../worker/step-context';
 import { createLifecycleWorker } from '../../worker/create-worker';
 import { ScriptedFaults } from '../../activities/fault-injection';
 import { LifecycleClient } from '../../api/lifecycle-client';
+import { WorkflowStarter } from '../../api/workflow-starter';
 import { createApiApp } from '../../api/app';
 import type { RateLimit } from '../../api/rate-limit';
 import { createGateway } from '../../gateway/server';
@@ -60,12 +61,15 @@ export async function startTestPlatform(opts: { stepRetry?: StepRetryOptions; te
 
   const registry = openRegistry(registryUrl);
   const lifecycle = new LifecycleClient(env.temporal.client, taskQueue, opts.stepRetry ?? FAST_STEP_RETRY);
+  const workflowStarter = new WorkflowStarter(registry.sql, lifecycle, { pollMs: 200 });
+  workflowStarter.start();
   const gateway = createGateway({ sql: registry.sql, credentialsOf: (tenantId) => readTenantCredentials(context, tenantId) });
   const gatewayPort = await listen(gateway);
   const apiServer = http.createServer(
     createApiApp({
       sql: registry.sql,
       lifecycle,
+      workflowStarter,
       namespace,
       temporalUiUrl: 'http://127.0.0.1:8233',
       baseDomain,
@@ -95,10 +99,12 @@ export async function startTestPlatform(opts: { stepRetry?: StepRetryOptions; te
     adminUrl: env.adminUrl,
     taskQueue,
     worker,
+    workflowStarter,
     async stop() {
       apiServer.closeAllConnections();
       await new Promise((r) => apiServer.close(r));
       await gateway.closeAll();
+      await workflowStarter.stop();
       worker.shutdown();
       await workerRun;
       await registry.close();
