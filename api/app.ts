@@ -30,7 +30,7 @@ export interface ApiDeps {
 }
 
 /** Generous: a runaway client is stopped, a busy signup day (or a benchmark) is not. */
-export const DEFAULT_TENANT_CREATE_LIMIT: RateLimit = { burst: 1000, perMinute: 1200 };
+export const DEFAULT_TENANT_CREATE_LIMIT: RateLimit = { burst: 3000, perMinute: 3000 };
 
 /** Request bodies larger than this are refused with 413 before they are parsed. */
 export const BODY_LIMIT = '16kb';
