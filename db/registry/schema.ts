@@ -67,6 +67,9 @@ export const tenants = pgTable(
     index('tenants_created_idx').on(t.createdAt.desc(), t.id.desc()),
     index('tenants_status_idx').on(t.status, t.createdAt.desc()),
     index('tenants_plan_idx').on(t.plan, t.createdAt.desc()),
+    // The console filters by status and plan together; without this, a rare combination
+    // walks the whole created_at index looking for 50 matches.
+    index('tenants_status_plan_idx').on(t.status, t.plan, t.createdAt.desc(), t.id.desc()),
   ],
 );
 
