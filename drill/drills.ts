@@ -17,15 +17,8 @@ export interface Drill {
 
 type Tenant = { id: string; slug: string };
 
-async function createTenants(p: DrillPlatform, prefix: string, count: number): Promise<Tenant[]> {
-  const tenants: Tenant[] = [];
-  for (let i = 0; i < count; i++) {
-    const slug = p.newSlug(prefix);
-    const res = await p.createTenant(slug);
-    if (res.status !== 202) throw new Error(`create ${slug} answered ${res.status}: ${JSON.stringify(res.body)}`);
-    tenants.push({ id: res.body.tenant.id, slug });
-  }
-  return tenants;
+function createTenants(p: DrillPlatform, prefix: string, count: number): Promise<Tenant[]> {
+  return createTenantsWithSlugs(p, Array.from({ length: count }, () => p.newSlug(prefix)));
 }
 
 /**
@@ -40,12 +33,7 @@ export function killWorkerDuringProvisioning(steps: readonly ProvisioningStep[],
     async run(p) {
       const slugs = steps.map((step) => p.newSlug(`kp-${step.toLowerCase().slice(0, 12)}`));
       await p.worker.start(steps.map((step, i) => ({ step, slug: slugs[i]!, phase })));
-      const tenants: Tenant[] = [];
-      for (const slug of slugs) {
-        const res = await p.createTenant(slug);
-        if (res.status !== 202) throw new Error(`create ${slug} answered ${res.status}`);
-        tenants.push({ id: res.body.tenant.id, slug });
-      }
+      const tenants = await createTenantsWithSlugs(p, slugs);
       const held = await p.worker.waitForHolds(steps.length);
       await p.worker.kill();
       await p.worker.start();
