@@ -9,6 +9,7 @@ import { reconciliationRoutes } from './routes/reconciliation';
 import { JSON_TYPES, requireJsonBody } from './json-content-type';
 import { rejectUnstorableText } from './text-guard';
 import type { RateLimit } from './rate-limit';
+import type { WorkflowStarter } from './workflow-starter';
 import type { ReconciliationSources } from '../activities/reconciliation';
 import { tenantUrlOf } from '../activities/naming';
 import { authenticate } from './auth/authenticate';
@@ -26,12 +27,14 @@ export interface ApiDeps {
   secureCookies?: boolean;
   /** Tenant creation per credential; DEFAULT_TENANT_CREATE_LIMIT when unset. */
   tenantCreateLimit?: RateLimit;
+  /** Starts the workflows of the tenants this API accepts; the caller starts and stops it. */
+  workflowStarter: WorkflowStarter;
   /** Where the reconciliation check looks for the real resources. */
   reconciliation: ReconciliationSources;
 }
 
 /** Generous: a runaway client is stopped, a busy signup day (or a benchmark) is not. */
-export const DEFAULT_TENANT_CREATE_LIMIT: RateLimit = { burst: 1000, perMinute: 1200 };
+export const DEFAULT_TENANT_CREATE_LIMIT: RateLimit = { burst: 3000, perMinute: 3000 };
 
 /** Request bodies larger than this are refused with 413 before they are parsed. */
 export const BODY_LIMIT = '16kb';
@@ -55,7 +58,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
   app.use('/v1/plans', planRoutes(deps.sql));
   app.use(
     '/v1/tenants',
-    tenantRoutes({ sql: deps.sql, lifecycle: deps.lifecycle, workflowUrl, tenantUrl, createLimit: deps.tenantCreateLimit ?? DEFAULT_TENANT_CREATE_LIMIT }),
+    tenantRoutes({ sql: deps.sql, lifecycle: deps.lifecycle, workflowUrl, tenantUrl, createLimit: deps.tenantCreateLimit ?? DEFAULT_TENANT_CREATE_LIMIT, starter: deps.workflowStarter }),
   );
   app.use('/v1/reconciliation', reconciliationRoutes(deps.reconciliation));
   app.use(consoleRoutes(deps.sql));

@@ -33,21 +33,21 @@ export class LifecycleClient {
     private readonly workflowOptions: Pick<TenantWorkflowInput, 'stepRetry' | 'continueAsNewAfterEvents'> = {},
   ) {}
 
-  /** Starts a new tenant's workflow; a Temporal that does not answer in time gets a 503, not a hung request. */
+  /**
+   * Starts a new tenant's workflow (called by the WorkflowStarter, from the outbox the
+   * API fills). Bounded, so a Temporal that does not answer fails the attempt, to be
+   * tried again, rather than hanging the starter.
+   */
   async start(tenant: TenantIdentity): Promise<void> {
-    try {
-      await this.client.withDeadline(Date.now() + START_DEADLINE_MS, () =>
-        this.client.workflow.start(tenantLifecycle, {
-          workflowId: workflowIdOf(tenant.tenantId),
-          taskQueue: this.taskQueue,
-          args: [{ tenant, ...this.workflowOptions }],
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          typedSearchAttributes: searchAttributesOf(tenant, 'provisioning'),
-        }),
-      );
-    } catch (err) {
-      throw unavailable('the tenant was not created; try again', err);
-    }
+    await this.client.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+      this.client.workflow.start(tenantLifecycle, {
+        workflowId: workflowIdOf(tenant.tenantId),
+        taskQueue: this.taskQueue,
+        args: [{ tenant, ...this.workflowOptions }],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        typedSearchAttributes: searchAttributesOf(tenant, 'provisioning'),
+      }),
+    );
   }
 
   suspend(tenant: TenantRow, req: SuspendRequest): Promise<OperationResult> {

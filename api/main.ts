@@ -5,6 +5,7 @@ import { announceReady, onShutdown, requireSetting } from '../config/process';
 import { openRegistry, withDatabase } from '../db/registry/connect';
 import { createApiApp } from './app';
 import { LifecycleClient } from './lifecycle-client';
+import { WorkflowStarter } from './workflow-starter';
 
 /** The API process: validates requests, reads the registry, and asks tenant workflows to act. */
 async function main() {
@@ -15,9 +16,13 @@ async function main() {
   const tenantServer = postgres(withDatabase(settings.TENANT_DATABASE_URL ?? registryUrl, 'postgres'), { max: 2, onnotice: () => {} });
   const connection = await Connection.connect({ address: requireSetting(settings, 'TEMPORAL_ADDRESS') });
   const client = new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE });
+  const lifecycle = new LifecycleClient(client, settings.TEMPORAL_TASK_QUEUE);
+  const workflowStarter = new WorkflowStarter(registry.sql, lifecycle, { log: (line) => console.error(`[api] ${line}`) });
+  workflowStarter.start();
   const app = createApiApp({
     sql: registry.sql,
-    lifecycle: new LifecycleClient(client, settings.TEMPORAL_TASK_QUEUE),
+    lifecycle,
+    workflowStarter,
     namespace: settings.TEMPORAL_NAMESPACE,
     temporalUiUrl: settings.TEMPORAL_UI_URL ?? null,
     baseDomain: settings.BASE_DOMAIN,
@@ -38,6 +43,7 @@ async function main() {
     const closed = new Promise((r) => server.close(r));
     server.closeIdleConnections();
     await closed;
+    await workflowStarter.stop();
     await registry.close();
     await tenantServer.end({ timeout: 5 });
     await connection.close();

@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { startBenchPlatform } from './bench-platform';
@@ -92,6 +93,16 @@ async function main() {
   log(`${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.postgres.split(' on ')[0]}, ${machine.temporal}`);
   const rows: Row[] = [];
   const details: Record<string, unknown> = {};
+  const errors: string[] = [];
+  /** A figure that fails is reported, and the others are still measured. */
+  const figure = async (name: string, measure: () => Promise<void>) => {
+    try {
+      await measure();
+    } catch (err) {
+      errors.push(`${name}: ${(err as Error).message}`);
+      log(`${name} failed: ${(err as Error).message}`);
+    }
+  };
   try {
     // Warm-up: the worker's first workflows and the floor's first steps pay for JIT and caches.
     const warm = await platform.client('warm-up', 'signup');
@@ -100,7 +111,7 @@ async function main() {
     await waitActive(platform.sql, warmIds);
 
     let latency: Awaited<ReturnType<typeof provisioningLatency>> | undefined;
-    if (args.figures.has('latency')) {
+    if (args.figures.has('latency')) await figure('latency', async () => {
       log(`provisioning latency: ${args.sequential} tenants one after another (and the floor)`);
       latency = await provisioningLatency(platform, args.sequential);
       details.provisioningLatency = { platform: latency.platform, floor: latency.floor };
@@ -108,17 +119,17 @@ async function main() {
         { figure: 'provisioning latency p50', value: latency.platform.p50, floor: latency.floor.p50, unit: 'ms', goal: '≤ 3× floor', pass: latency.platform.p50 <= 3 * latency.floor.p50 },
         { figure: 'provisioning latency p95', value: latency.platform.p95, floor: latency.floor.p95, unit: 'ms', goal: '', pass: null },
       );
-    }
-    if (args.figures.has('deprovision') && latency) {
+    });
+    if (args.figures.has('deprovision') && latency) await figure('deprovision', async () => {
       log(`de-provisioning latency: the same ${args.sequential} tenants one after another (and the floor)`);
-      const d = await deprovisioningLatency(platform, latency.platformTenants, latency.floorTenants);
+      const d = await deprovisioningLatency(platform, latency!.platformTenants, latency!.floorTenants);
       details.deprovisioningLatency = d;
       rows.push(
         { figure: 'de-provisioning latency p50', value: d.platform.p50, floor: d.floor.p50, unit: 'ms', goal: '≤ 3× floor', pass: d.platform.p50 <= 3 * d.floor.p50 },
         { figure: 'de-provisioning latency p95', value: d.platform.p95, floor: d.floor.p95, unit: 'ms', goal: '', pass: null },
       );
-    }
-    if (args.figures.has('throughput')) {
+    });
+    if (args.figures.has('throughput')) await figure('throughput', async () => {
       log(`provisioning throughput: ${args.burst} tenants requested at once (floor: ${args.parallelism} at a time)`);
       const t = await provisioningThroughput(platform, args.burst, args.parallelism);
       details.provisioningThroughput = t;
@@ -127,8 +138,8 @@ async function main() {
         { figure: 'peak memory, worker', value: t.peakWorkerMiB, floor: null, unit: 'MiB', goal: '', pass: null },
         { figure: 'peak memory, API', value: t.peakApiMiB, floor: null, unit: 'MiB', goal: '', pass: null },
       );
-    }
-    if (args.figures.has('api')) {
+    });
+    if (args.figures.has('api')) await figure('api', async () => {
       log(`POST /v1/tenants: ${args.requests} requests from ${args.concurrency} clients (worker stopped)`);
       await platform.worker.stop();
       const c = await createUnderLoad(platform, args.requests, args.concurrency);
@@ -137,8 +148,8 @@ async function main() {
         { figure: `POST /v1/tenants p50 (${args.concurrency} clients)`, value: c.platform.p50, floor: c.floor.p50, unit: 'ms', goal: '', pass: null },
         { figure: `POST /v1/tenants p99 (${args.concurrency} clients)`, value: c.platform.p99, floor: c.floor.p99, unit: 'ms', goal: '< 50 ms', pass: c.platform.p99 < 50 },
       );
-    }
-    if (args.figures.has('search')) {
+    });
+    if (args.figures.has('search')) await figure('search', async () => {
       log(`GET /v1/tenants: ${args.searches} searches and ${args.searches} filters over ${args.registry} tenants`);
       const s = await searchLatency(platform, args.registry, args.searches);
       details.searchLatency = s;
@@ -149,7 +160,7 @@ async function main() {
         { figure: `filter p50 (${n} tenants)`, value: s.filter.platform.p50, floor: s.filter.floor.p50, unit: 'ms', goal: '', pass: null },
         { figure: `filter p95 (${n} tenants)`, value: s.filter.platform.p95, floor: s.filter.floor.p95, unit: 'ms', goal: '< 20 ms', pass: s.filter.platform.p95 < 20 },
       );
-    }
+    });
   } finally {
     await platform.stop();
   }
@@ -158,9 +169,12 @@ async function main() {
   const at = new Date().toISOString();
   const file = path.join(__dirname, 'results', `${at.replace(/[:.]/g, '-')}.json`);
   await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, JSON.stringify({ at, args, machine, rows, details }, null, 2) + '\n');
+  await writeFile(file, JSON.stringify({ at, args, machine, loadAverageAtEnd: os.loadavg(), rows, details, errors }, null, 2) + '\n');
+  for (const e of errors) console.log(`error: ${e}`);
   console.log(`\n${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB; node ${machine.node}; ${machine.postgres.split(' on ')[0]}; ${machine.temporal}; SDK ${machine.temporalSdk}`);
+  console.log(`load average at start ${machine.loadAverageAtStart.join(', ')}, at end ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`);
   console.log(`written to ${path.relative(process.cwd(), file)}`);
+  process.exit(errors.length > 0 ? 1 : 0);
 }
 
 async function waitActive(sql: import('postgres').Sql, ids: string[]): Promise<void> {

@@ -39,8 +39,8 @@ const settingsSchema = z.object({
   SECRET_KEY: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Tenant creations one credential may make at once, then TENANT_CREATE_PER_MINUTE; see api/rate-limit.ts. */
-  TENANT_CREATE_BURST: z.coerce.number().int().min(1).default(1000),
-  TENANT_CREATE_PER_MINUTE: z.coerce.number().min(0).default(1200),
+  TENANT_CREATE_BURST: z.coerce.number().int().min(1).default(3000),
+  TENANT_CREATE_PER_MINUTE: z.coerce.number().min(0).default(3000),
 });
 
 export type RawSettings = z.infer<typeof settingsSchema>;

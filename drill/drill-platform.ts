@@ -11,6 +11,7 @@ import { startLocalServices, type LocalServices } from '../launcher/local-servic
 import { openRegistry } from '../db/registry/connect';
 import { createApiApp } from '../api/app';
 import { LifecycleClient } from '../api/lifecycle-client';
+import { WorkflowStarter } from '../api/workflow-starter';
 import { createApiToken } from '../api/auth/credential-store';
 import { databaseNameOf } from '../activities/naming';
 import { inspectStorage } from '../activities/storage-directory';
@@ -59,9 +60,13 @@ export async function startDrillPlatform(opts: DrillPlatformOptions) {
   const tenantServer = postgres(services.tenantServerUrl, { max: 2, onnotice: () => {} });
   const connection = await Connection.connect({ address: services.temporalAddress });
   const client = new Client({ connection, namespace: services.namespace });
+  const lifecycle = new LifecycleClient(client, TASK_QUEUE_DEFAULT);
+  const workflowStarter = new WorkflowStarter(registry.sql, lifecycle, { log: opts.log });
+  workflowStarter.start();
   const app = createApiApp({
     sql: registry.sql,
-    lifecycle: new LifecycleClient(client, TASK_QUEUE_DEFAULT),
+    lifecycle,
+    workflowStarter,
     namespace: services.namespace,
     temporalUiUrl: null,
     baseDomain: 'localhost',
@@ -187,6 +192,7 @@ export async function startDrillPlatform(opts: DrillPlatformOptions) {
       await worker.stop();
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
+      await workflowStarter.stop();
       await connection.close();
       await registry.close();
       await tenantServer.end({ timeout: 5 });

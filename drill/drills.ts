@@ -17,15 +17,8 @@ export interface Drill {
 
 type Tenant = { id: string; slug: string };
 
-async function createTenants(p: DrillPlatform, prefix: string, count: number): Promise<Tenant[]> {
-  const tenants: Tenant[] = [];
-  for (let i = 0; i < count; i++) {
-    const slug = p.newSlug(prefix);
-    const res = await p.createTenant(slug);
-    if (res.status !== 202) throw new Error(`create ${slug} answered ${res.status}: ${JSON.stringify(res.body)}`);
-    tenants.push({ id: res.body.tenant.id, slug });
-  }
-  return tenants;
+function createTenants(p: DrillPlatform, prefix: string, count: number): Promise<Tenant[]> {
+  return createTenantsWithSlugs(p, Array.from({ length: count }, () => p.newSlug(prefix)));
 }
 
 /**
@@ -40,12 +33,7 @@ export function killWorkerDuringProvisioning(steps: readonly ProvisioningStep[],
     async run(p) {
       const slugs = steps.map((step) => p.newSlug(`kp-${step.toLowerCase().slice(0, 12)}`));
       await p.worker.start(steps.map((step, i) => ({ step, slug: slugs[i]!, phase })));
-      const tenants: Tenant[] = [];
-      for (const slug of slugs) {
-        const res = await p.createTenant(slug);
-        if (res.status !== 202) throw new Error(`create ${slug} answered ${res.status}`);
-        tenants.push({ id: res.body.tenant.id, slug });
-      }
+      const tenants = await createTenantsWithSlugs(p, slugs);
       const held = await p.worker.waitForHolds(steps.length);
       await p.worker.kill();
       await p.worker.start();
@@ -98,14 +86,19 @@ export function restartTemporalMidProvisioning(downMs = 3000): Drill {
       await p.worker.waitForHolds(1);
       await p.services.stopTemporal();
       p.worker.release();
+      // A signup while Temporal is down is still accepted, and provisioned once it is back.
+      const [during] = await createTenantsWithSlugs(p, [p.newSlug('during-outage')]);
       await sleep(downMs);
       await p.services.startTemporal();
-      await p.waitForStatus([tenant!.id], 'active');
+      await p.waitForStatus([tenant!.id, during!.id], 'active');
       const exits = p.worker.unexpectedExits;
       await p.worker.stop();
       return {
-        detail: `Temporal down ${downMs / 1000} s during the migrate step; active afterwards${exits ? `; the worker died ${exits} time(s) and was restarted` : '; the worker rode it out'}`,
-        tenants: [{ id: tenant!.id, expect: 'active' }],
+        detail: `Temporal down ${downMs / 1000} s during the migrate step, a signup accepted meanwhile; both active afterwards${exits ? `; the worker died ${exits} time(s) and was restarted` : '; the worker rode it out'}`,
+        tenants: [
+          { id: tenant!.id, expect: 'active' },
+          { id: during!.id, expect: 'active' },
+        ],
       };
     },
   };

@@ -33,6 +33,8 @@ const temporalDevConfigSchema = z
       .refine((f) => !path.isAbsolute(f) && !f.split(/[\\/]/).includes('..'), 'must be a path relative to the data folder')
       .default('temporal.sqlite'),
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'never']).default('warn'),
+    // PRAGMA=VALUE pairs for the SQLite file (`--sqlite-pragma`); unused when ephemeral.
+    sqlitePragmas: z.record(identifier, z.union([z.string().regex(/^[A-Za-z0-9_]+$/, 'must be a plain value'), z.number()])).default({}),
     searchAttributes: z.record(identifier, z.enum(SEARCH_ATTRIBUTE_TYPES)).default({}),
     // Keys are dotted setting names; values go to the server as JSON.
     dynamicConfig: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.]*$/, 'must be a dynamic config key'), z.json()).default({}),
@@ -103,7 +105,10 @@ function hostForUrl(ip: string): string {
  */
 export function buildStartDevArgs(config: TemporalDevConfig, opts: { dataDir: string; ephemeral?: boolean }): string[] {
   const args = ['server', 'start-dev', '--namespace', config.namespace, '--ip', config.ip, '--port', String(config.port)];
-  if (!opts.ephemeral) args.push('--db-filename', path.join(path.resolve(opts.dataDir), config.dbFile));
+  if (!opts.ephemeral) {
+    args.push('--db-filename', path.join(path.resolve(opts.dataDir), config.dbFile));
+    for (const [pragma, value] of Object.entries(config.sqlitePragmas)) args.push('--sqlite-pragma', `${pragma}=${value}`);
+  }
   if (config.ui.enabled) {
     // No internet here, and staff need no product news in an ops console.
     args.push('--ui-port', String(config.ui.port), '--ui-disable-news-fetch');

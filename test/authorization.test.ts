@@ -5,6 +5,7 @@ import { registeredRoutes } from './support/registered-routes';
 import { request } from './support/http';
 import { createApiApp } from '../api/app';
 import { LifecycleClient } from '../api/lifecycle-client';
+import { WorkflowStarter } from '../api/workflow-starter';
 import { createStaffAccount } from '../api/auth/credential-store';
 import { can, type Permission } from '../api/auth/roles';
 import { STAFF_ROLES, type StaffRole } from '../db/registry/schema';
@@ -112,6 +113,7 @@ describe('authorization of every route for every role', function () {
       temporalUiUrl: null,
       baseDomain: 'localhost',
       gatewayPort: null,
+      workflowStarter: new WorkflowStarter(platform.sql, new LifecycleClient(platform.client, platform.taskQueue)),
       reconciliation: { registry: platform.sql, tenantServer: platform.context.tenantServer, storageRoot: platform.context.storageRoot },
     });
     const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;

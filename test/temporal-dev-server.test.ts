@@ -32,6 +32,17 @@ describe('temporal-dev.yml and the start-dev argv', () => {
     assert.equal(config.dbFile, 'temporal.sqlite');
     assert.deepEqual(config.searchAttributes, Object.fromEntries(TENANT_ATTRIBUTES.map((n) => [n, 'Keyword'])));
     assert.equal(config.dynamicConfig['frontend.enableUpdateWorkflowExecution'], true);
+    assert.deepEqual(config.sqlitePragmas, { journal_mode: 'wal', synchronous: 'normal' });
+  });
+
+  it('passes SQLite pragmas for the persistent file only', () => {
+    const config = parseTemporalDevConfig('sqlitePragmas: { journal_mode: wal, busy_timeout: 5000 }\nui: { enabled: false }');
+    const persistent = buildStartDevArgs(config, { dataDir: '/srv/data' });
+    assert.deepEqual(persistent.slice(persistent.indexOf('--db-filename'), persistent.indexOf('--db-filename') + 6), [
+      '--db-filename', '/srv/data/temporal.sqlite', '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'busy_timeout=5000',
+    ]);
+    assert.ok(!buildStartDevArgs(config, { dataDir: '/srv/data', ephemeral: true }).includes('--sqlite-pragma'));
+    assert.throws(() => parseTemporalDevConfig('sqlitePragmas: { journal_mode: "wal; DROP" }'), /sqlitePragmas/);
   });
 
   it('builds the persistent argv with the Web UI', () => {

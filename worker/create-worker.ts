@@ -19,9 +19,11 @@ export function createLifecycleWorker(opts: LifecycleWorkerOptions): Promise<Wor
     taskQueue: opts.taskQueue,
     activities: createActivities(opts.context),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    // Steps are local activities (workflows/tenant-lifecycle.ts): a workflow task stays
+    // open while its steps run, so workflow tasks and local activities get the same 50
+    // slots that remote activities had.
     maxConcurrentActivityTaskExecutions: 50,
-    // Send step heartbeats at least this often, well inside STEP_HEARTBEAT_TIMEOUT_MS
-    // (the SDK's default throttle, 80% of the timeout, leaves little margin on a busy machine).
-    maxHeartbeatThrottleInterval: '2 seconds',
+    maxConcurrentLocalActivityExecutions: 50,
+    maxConcurrentWorkflowTaskExecutions: 50,
   });
 }

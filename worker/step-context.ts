@@ -21,7 +21,8 @@ export interface StepContextOptions {
 }
 
 export function createStepContext(opts: StepContextOptions): StepContext & { close(): Promise<void> } {
-  const registry = openRegistry(opts.registryUrl, { max: 10 });
+  // Up to 50 steps run at once (worker/create-worker.ts), each writing its records.
+  const registry = openRegistry(opts.registryUrl, { max: 20 });
   const tenantServerUrl = withDatabase(opts.tenantServerUrl, 'postgres');
   const tenantServer = postgres(tenantServerUrl, { max: 5, onnotice: () => {} });
   return {

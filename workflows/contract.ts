@@ -73,14 +73,6 @@ export interface StepRetryOptions {
 
 export const DEFAULT_STEP_RETRY: StepRetryOptions = { maximumAttempts: 5, initialIntervalMs: 1000, maximumIntervalMs: 15_000 };
 
-/**
- * A step attempt whose worker died is retried elsewhere once this long passes without a
- * heartbeat, rather than after the whole start-to-close timeout. Steps heartbeat every
- * `STEP_HEARTBEAT_INTERVAL_MS` while they run (activities/step-recorder.ts).
- */
-export const STEP_HEARTBEAT_TIMEOUT_MS = 10_000;
-export const STEP_HEARTBEAT_INTERVAL_MS = 1_000;
-
 export interface TenantFailure {
   pipeline: Pipeline;
   step: StepName;

@@ -59,11 +59,17 @@ export async function disableStaffAccount(
   });
 }
 
+/**
+ * `last_used_at` is written at most once a minute: an UPDATE on every request would make
+ * all concurrent requests of one busy credential (the signup backend) queue on its row.
+ */
 export async function principalOfToken(sql: postgres.Sql, token: string): Promise<Principal | null> {
-  const [row] = await sql<{ id: string; name: string; role: StaffRole }[]>`
-    UPDATE api_tokens SET last_used_at = now() WHERE token_hash = ${hashToken(token)} AND revoked_at IS NULL
-    RETURNING id, name, role`;
-  return row ? { actor: `token:${row.name}`, role: row.role, credentialId: `token:${row.id}` } : null;
+  const [row] = await sql<{ id: string; name: string; role: StaffRole; stale: boolean }[]>`
+    SELECT id, name, role, (last_used_at IS NULL OR last_used_at < now() - interval '1 minute') AS stale
+    FROM api_tokens WHERE token_hash = ${hashToken(token)} AND revoked_at IS NULL`;
+  if (!row) return null;
+  if (row.stale) await sql`UPDATE api_tokens SET last_used_at = now() WHERE id = ${row.id}`;
+  return { actor: `token:${row.name}`, role: row.role, credentialId: `token:${row.id}` };
 }
 
 export async function signIn(sql: postgres.Sql, email: string, password: string): Promise<{ token: string; principal: Principal } | null> {

@@ -9,7 +9,7 @@ import {
   pageSchema,
   suspendSchema,
 } from '../tenant-input';
-import { auditPage, listTenants, recentAudit, requireTenant, tenantResources, tenantSteps, tenantView } from '../tenant-queries';
+import { auditPage, insertNewTenant, listTenants, recentAudit, requireTenant, tenantResources, tenantSteps, tenantView } from '../tenant-queries';
 import { mintTenantId } from '../tenant-id';
 import { tenantUsage } from '../tenant-usage';
 import type { LifecycleClient } from '../lifecycle-client';
@@ -17,6 +17,7 @@ import { STEPS_OF, workflowIdOf, type TenantIdentity } from '../../workflows/con
 import { actorOf, authorize } from '../auth/authenticate';
 import { claimIdempotencyKey, idempotentRequestOf, rememberAnswer, type StoredAnswer } from '../idempotency';
 import { rateLimitPerCredential, type RateLimit } from '../rate-limit';
+import type { WorkflowStarter } from '../workflow-starter';
 
 export interface TenantRoutesDeps {
   sql: postgres.Sql;
@@ -25,6 +26,7 @@ export interface TenantRoutesDeps {
   workflowUrl(tenantId: string): string | null;
   tenantUrl(slug: string): string;
   createLimit: RateLimit;
+  starter: WorkflowStarter;
 }
 
 export function tenantRoutes(deps: TenantRoutesDeps): Router {
@@ -37,49 +39,41 @@ export function tenantRoutes(deps: TenantRoutesDeps): Router {
   router.post('/', authorize('tenants.create'), createLimit, async (req, res) => {
     const idempotent = idempotentRequestOf(req, req.principal!.credentialId, req.body);
     const input = parseOr400(createTenantSchema, req.body ?? {});
-    const [plan] = await sql`SELECT key FROM plans WHERE key = ${input.plan}`;
-    if (!plan) {
-      const known = (await sql<{ key: string }[]>`SELECT key FROM plans ORDER BY max_users`).map((p) => p.key);
-      throw Problem.validation([{ field: 'plan', reason: `unknown plan; one of ${known.join(', ')}` }]);
-    }
     const tenant: TenantIdentity = { tenantId: mintTenantId(), ...input, createdBy: actorOf(req) };
-    // The key's claim, the row, its first audit event, the workflow start and the stored
-    // answer stand or fall together: if Temporal refuses the start, the transaction rolls
-    // back and nothing exists, not even the claim.
+    // The key's claim, the row, its first audit event, the order to start its workflow and
+    // the stored answer stand or fall together. The workflow is started right after the
+    // commit (api/workflow-starter.ts), so the answer does not wait for Temporal, and a
+    // tenant accepted while Temporal is down is provisioned when it is back.
+    const created = async (q: postgres.Sql | postgres.TransactionSql): Promise<StoredAnswer> => {
+      const row = await insertNewTenant(q, tenant);
+      const statusUrl = `/v1/tenants/${tenant.tenantId}`;
+      const body = { tenant: tenantView(row), statusUrl, url: deps.tenantUrl(tenant.slug), workflow: workflowOf(tenant.tenantId) };
+      return { status: 202, headers: { location: statusUrl }, body: JSON.stringify(body) };
+    };
     let answer: StoredAnswer & { replayed: boolean };
     try {
-      answer = await sql.begin(async (tx) => {
-        const earlier = idempotent ? await claimIdempotencyKey(tx, idempotent) : null;
-        if (earlier) return { ...earlier, replayed: true };
-        await tx`
-          INSERT INTO tenants (id, name, slug, plan, admin_email, created_by, status)
-          VALUES (${tenant.tenantId}, ${tenant.name}, ${tenant.slug}, ${tenant.plan}, ${tenant.adminEmail}, ${tenant.createdBy}, 'provisioning')`;
-        await tx`
-          INSERT INTO audit_events (tenant_id, actor, action, outcome, details)
-          VALUES (${tenant.tenantId}, ${tenant.createdBy}, 'tenant.created', 'requested',
-                  ${tx.json({ name: tenant.name, slug: tenant.slug, plan: tenant.plan, adminEmail: tenant.adminEmail })})`;
-        await lifecycle.start(tenant);
-        const statusUrl = `/v1/tenants/${tenant.tenantId}`;
-        const created: StoredAnswer = {
-          status: 202,
-          headers: { location: statusUrl },
-          body: JSON.stringify({
-            tenant: tenantView(await requireTenant(tx, tenant.tenantId)),
-            statusUrl,
-            url: deps.tenantUrl(tenant.slug),
-            workflow: workflowOf(tenant.tenantId),
-          }),
-        };
-        if (idempotent) await rememberAnswer(tx, idempotent, created, tenant.tenantId);
-        return { ...created, replayed: false };
-      });
+      answer = idempotent
+        ? await sql.begin(async (tx) => {
+            const earlier = await claimIdempotencyKey(tx, idempotent);
+            if (earlier) return { ...earlier, replayed: true };
+            const fresh = await created(tx);
+            await rememberAnswer(tx, idempotent, fresh, tenant.tenantId);
+            return { ...fresh, replayed: false };
+          })
+        : { ...(await created(sql)), replayed: false };
     } catch (err) {
-      if ((err as { code?: string }).code === '23505') {
+      const e = err as { code?: string; constraint_name?: string };
+      if (e.code === '23505') {
         throw Problem.conflict(`slug ${tenant.slug} is taken`, { errors: [{ field: 'slug', reason: 'is taken' }] });
+      }
+      if (e.code === '23503' && e.constraint_name === 'tenants_plan_plans_key_fk') {
+        const known = (await sql<{ key: string }[]>`SELECT key FROM plans ORDER BY max_users`).map((p) => p.key);
+        throw Problem.validation([{ field: 'plan', reason: `unknown plan; one of ${known.join(', ')}` }]);
       }
       throw err;
     }
     if (answer.replayed) res.set('idempotent-replayed', 'true');
+    else deps.starter.kick();
     res.status(answer.status).set(answer.headers).type('application/json').send(answer.body);
   });
 

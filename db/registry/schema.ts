@@ -67,6 +67,9 @@ export const tenants = pgTable(
     index('tenants_created_idx').on(t.createdAt.desc(), t.id.desc()),
     index('tenants_status_idx').on(t.status, t.createdAt.desc()),
     index('tenants_plan_idx').on(t.plan, t.createdAt.desc()),
+    // The console filters by status and plan together; without this, a rare combination
+    // walks the whole created_at index looking for 50 matches.
+    index('tenants_status_plan_idx').on(t.status, t.plan, t.createdAt.desc(), t.id.desc()),
   ],
 );
 
@@ -242,4 +245,25 @@ export const idempotencyKeys = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.credentialId, t.key] }), index('idempotency_keys_created_idx').on(t.createdAt)],
+);
+
+/**
+ * Tenants whose workflow is still to be started: written in the same transaction as the
+ * tenant's row, so the API answers without waiting for Temporal, and a tenant accepted
+ * while Temporal is down is provisioned once it is back. Deleted once the start succeeds.
+ */
+export const workflowStarts = pgTable(
+  'workflow_starts',
+  {
+    tenantId: uuid('tenant_id')
+      .primaryKey()
+      .references(() => tenants.id),
+    /** The TenantIdentity the workflow is started with. */
+    identity: jsonb('identity').$type<Record<string, string>>().notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('workflow_starts_due_idx').on(t.nextAttemptAt)],
 );

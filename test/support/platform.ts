@@ -9,6 +9,7 @@ import { createStepContext } from '../../worker/step-context';
 import { createLifecycleWorker } from '../../worker/create-worker';
 import { ScriptedFaults } from '../../activities/fault-injection';
 import { LifecycleClient } from '../../api/lifecycle-client';
+import { WorkflowStarter } from '../../api/workflow-starter';
 import { createApiApp } from '../../api/app';
 import type { RateLimit } from '../../api/rate-limit';
 import { createGateway } from '../../gateway/server';
@@ -71,10 +72,13 @@ export async function startTestPlatform(opts: { stepRetry?: StepRetryOptions; co
     stepRetry: opts.stepRetry ?? FAST_STEP_RETRY,
     continueAsNewAfterEvents: opts.continueAsNewAfterEvents,
   });
+  const workflowStarter = new WorkflowStarter(registry.sql, lifecycle, { pollMs: 200 });
+  workflowStarter.start();
   const apiServer = http.createServer(
     createApiApp({
       sql: registry.sql,
       lifecycle,
+      workflowStarter,
       namespace,
       temporalUiUrl: 'http://127.0.0.1:8233',
       baseDomain,
@@ -104,10 +108,12 @@ export async function startTestPlatform(opts: { stepRetry?: StepRetryOptions; co
     adminUrl: env.adminUrl,
     taskQueue,
     worker,
+    workflowStarter,
     async stop() {
       apiServer.closeAllConnections();
       await new Promise((r) => apiServer.close(r));
       await gateway.closeAll();
+      await workflowStarter.stop();
       worker.shutdown();
       await workerRun;
       await registry.close();

@@ -1,0 +1,1 @@
+CREATE INDEX "tenants_status_plan_idx" ON "tenants" USING btree ("status","plan","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);
