@@ -9,6 +9,7 @@ import { createStepContext } from '../worker/step-context';
 import type { StaffRole } from '../db/registry/schema';
 import { PlatformProcess } from './child-process';
 import { JsonClient } from './http-client';
+import { cpuSecondsOfThisProcess, cpuSecondsOfTree } from './cpu-time';
 
 export interface BenchPlatformOptions {
   dataDir: string;
@@ -80,6 +81,20 @@ export async function startBenchPlatform(opts: BenchPlatformOptions) {
     floorContext,
     apiUrl: `http://127.0.0.1:${opts.apiPort}`,
     floorApiUrl: `http://127.0.0.1:${opts.floorApiPort}`,
+
+    /** CPU seconds used so far by each part of the platform, and by this process (floor script, load generator). */
+    cpuSeconds(): Record<'worker' | 'api' | 'temporal' | 'postgres' | 'bench', number> {
+      const ids = services.processIds();
+      const of = (pid: number | null | undefined) => (pid ? cpuSecondsOfTree(pid) : 0);
+      const alive = (proc: PlatformProcess) => {
+        try {
+          return proc.pid;
+        } catch {
+          return null;
+        }
+      };
+      return { worker: of(alive(worker)), api: of(alive(api)), temporal: of(ids.temporal), postgres: of(ids.postgres), bench: cpuSecondsOfThisProcess() };
+    },
 
     /** A client with a token of its own, so each figure has its own rate-limit bucket. */
     async client(name: string, role: StaffRole = 'admin', baseUrl = `http://127.0.0.1:${opts.apiPort}`): Promise<JsonClient> {

@@ -135,6 +135,7 @@ async function main() {
       details.provisioningThroughput = t;
       rows.push(
         { figure: `provisioning throughput (${args.burst} at once)`, value: t.tenantsPerSecond, floor: t.floorTenantsPerSecond, unit: 'tenants/s', goal: '≥ 0.5× floor', pass: t.tenantsPerSecond >= 0.5 * t.floorTenantsPerSecond },
+        { figure: 'CPU time per tenant (all processes)', value: t.cpuMsPerTenant, floor: t.floorCpuMsPerTenant, unit: 'ms', goal: '', pass: null },
         { figure: 'peak memory, worker', value: t.peakWorkerMiB, floor: null, unit: 'MiB', goal: '', pass: null },
         { figure: 'peak memory, API', value: t.peakApiMiB, floor: null, unit: 'MiB', goal: '', pass: null },
       );

@@ -57,7 +57,9 @@ export function killWorkerDuringTeardown(steps: readonly TeardownStep[], phase: 
       await p.waitForStatus(tenants.map((t) => t.id), 'active');
       await p.worker.stop();
       await p.worker.start(steps.map((step, i) => ({ step, slug: tenants[i]!.slug, phase })));
-      for (const t of tenants) await p.deprovision(t);
+      // At once: each answer leaves with the workflow task its held step keeps open (until
+      // the SDK heartbeats the task, about 10 s), so one after another would take a minute.
+      await Promise.all(tenants.map((t) => p.deprovision(t)));
       const held = await p.worker.waitForHolds(steps.length);
       await p.worker.kill();
       await p.worker.start();

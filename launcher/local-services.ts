@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded-postgres';
 import { ensureDatabaseExists, migrateRegistry, withDatabase } from '../db/registry/connect';
@@ -28,6 +29,8 @@ export interface LocalServices {
   stopTemporal(): Promise<void>;
   startTemporal(): Promise<void>;
   stop(): Promise<void>;
+  /** The PostgreSQL postmaster's and the Temporal server's process ids, while they run. */
+  processIds(): { postgres: number | null; temporal: number | null };
 }
 
 /**
@@ -74,6 +77,15 @@ export async function startLocalServices(opts: LocalServicesOptions): Promise<Lo
     startTemporal,
     async stop() {
       await Promise.all([temporal?.stop(), postgres?.stop()]);
+    },
+    processIds() {
+      let pg: number | null = null;
+      try {
+        pg = Number(readFileSync(path.join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || null;
+      } catch {
+        // not running
+      }
+      return { postgres: postgres ? pg : null, temporal: temporal?.pid ?? null };
     },
   };
 }
