@@ -66,6 +66,9 @@ export async function tenantLifecycle(input: TenantWorkflowInput): Promise<Opera
   // history and runs the unrecorded step again, which every step is built to allow.
   const steps = proxyLocalActivities<LifecycleActivities>({
     startToCloseTimeout: '2 minutes',
+    // A retry is a timer in the workflow, not a wait inside its workflow task: while a
+    // step backs off, the workflow stays free to answer staff operations at once.
+    localRetryThreshold: 100,
     retry: {
       maximumAttempts: retry.maximumAttempts,
       initialInterval: retry.initialIntervalMs,
