@@ -54,11 +54,13 @@ describe('the staff CLI (npm run staff)', function () {
       assert.equal(help.code, 0, help.stderr);
       for (const command of ['add-staff', 'add-token', 'revoke-token', 'disable-staff', 'list']) assert.match(help.stdout, new RegExp(command));
     }
-    for (const args of [['--frobnicate'], ['list', '--verbose'], [], ['frob'], ['add-staff', 'a@example.com'], ['add-token', 'x', '--role', 'root'], ['revoke-token']]) {
-      const wrong = await cli(...args);
-      assert.equal(wrong.code, 2, `${args.join(' ')}: ${wrong.stdout}${wrong.stderr}`);
-      assert.match(wrong.stderr, /Usage: npm run staff/, args.join(' '));
-    }
+    const wrongLines = [['--frobnicate'], ['list', '--verbose'], [], ['frob'], ['add-staff', 'a@example.com'], ['add-token', 'x', '--role', 'root'], ['revoke-token']];
+    const results = await Promise.all(wrongLines.map((args) => cli(...args)));
+    results.forEach((wrong, i) => {
+      const args = wrongLines[i]!.join(' ');
+      assert.equal(wrong.code, 2, `${args}: ${wrong.stdout}${wrong.stderr}`);
+      assert.match(wrong.stderr, /Usage: npm run staff/, args);
+    });
   });
 
   it('add-staff prints a password that signs in to the console with that role', async function () {
