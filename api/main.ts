@@ -6,6 +6,7 @@ import { openRegistry, withDatabase } from '../db/registry/connect';
 import { createApiApp } from './app';
 import { LifecycleClient } from './lifecycle-client';
 import { WorkflowStarter } from './workflow-starter';
+import { forgetExpiredKeys } from './idempotency';
 
 /** The API process: validates requests, reads the registry, and asks tenant workflows to act. */
 async function main() {
@@ -19,6 +20,9 @@ async function main() {
   const lifecycle = new LifecycleClient(client, settings.TEMPORAL_TASK_QUEUE);
   const workflowStarter = new WorkflowStarter(registry.sql, lifecycle, { log: (line) => console.error(`[api] ${line}`) });
   workflowStarter.start();
+  // Idempotency keys are kept for a day; sweep the expired ones now and then.
+  const sweepKeys = setInterval(() => void forgetExpiredKeys(registry.sql).catch((err) => console.error('[api] idempotency sweep:', err.message)), 60 * 60_000);
+  sweepKeys.unref();
   const app = createApiApp({
     sql: registry.sql,
     lifecycle,
@@ -43,6 +47,7 @@ async function main() {
     const closed = new Promise((r) => server.close(r));
     server.closeIdleConnections();
     await closed;
+    clearInterval(sweepKeys);
     await workflowStarter.stop();
     await registry.close();
     await tenantServer.end({ timeout: 5 });

@@ -17,10 +17,10 @@ import { mintTenantId } from '../api/tenant-id';
  */
 const benchSettings = z.object({
   BENCH_DATA_DIR: z.string().default('.data/bench'),
-  BENCH_PG_PORT: z.coerce.number().int().min(1).max(65535).default(55932),
-  BENCH_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7788),
-  BENCH_API_PORT: z.coerce.number().int().min(1).max(65535).default(3790),
-  BENCH_FLOOR_API_PORT: z.coerce.number().int().min(1).max(65535).default(3791),
+  BENCH_PG_PORT: z.coerce.number().int().min(1).max(65535).default(56922),
+  BENCH_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7922),
+  BENCH_API_PORT: z.coerce.number().int().min(1).max(65535).default(3922),
+  BENCH_FLOOR_API_PORT: z.coerce.number().int().min(1).max(65535).default(3923),
 });
 
 const FIGURES = ['latency', 'deprovision', 'throughput', 'api', 'search'] as const;

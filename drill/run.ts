@@ -18,8 +18,8 @@ import {
  */
 const drillSettings = z.object({
   DRILL_DATA_DIR: z.string().default('.data/drill'),
-  DRILL_PG_PORT: z.coerce.number().int().min(1).max(65535).default(55832),
-  DRILL_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7688),
+  DRILL_PG_PORT: z.coerce.number().int().min(1).max(65535).default(56911),
+  DRILL_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7911),
   /** 0: any free port. */
   DRILL_API_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { startTestPlatform, type TestPlatform } from './support/platform';
 import { newTenantBody, uniqueSlug, waitForStatus } from './support/tenants';
-import { fingerprintOf } from '../api/idempotency';
+import { fingerprintOf, forgetExpiredKeys } from '../api/idempotency';
 
 describe('double-submitted and concurrent signups', function () {
   let platform: TestPlatform;
@@ -73,6 +73,20 @@ describe('double-submitted and concurrent signups', function () {
     );
     for (const a of answers) assert.deepEqual(a.body, answers[0]!.body);
     assert.equal(await tenantsWithSlug(body.slug), 1);
+  });
+
+  it('lets a key expire after a day: reused then for another request, and swept away', async function () {
+    const body = newTenantBody();
+    const key = `old-${body.slug}`;
+    assert.equal((await create(body, { 'idempotency-key': key })).status, 202);
+    await platform.sql`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = ${key}`;
+    const other = newTenantBody();
+    const reused = await create(other, { 'idempotency-key': key });
+    assert.equal(reused.status, 202, JSON.stringify(reused.body));
+    assert.equal(reused.body.tenant.slug, other.slug);
+    await platform.sql`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = ${key}`;
+    assert.ok((await forgetExpiredKeys(platform.sql)) >= 1);
+    assert.equal((await platform.sql`SELECT 1 FROM idempotency_keys WHERE key = ${key}`).length, 0);
   });
 
   it('gives exactly one tenant and 409 for the rest when 20 creates of one slug race', async function () {
