@@ -31,7 +31,8 @@ export async function recordTransition(ctx: StepContext, t: TransitionRecord): P
           suspension_reason = ${t.status === 'suspended' ? (t.reason ?? null) : null},
           failed_pipeline = ${failed ? (t.pipeline ?? null) : null},
           failed_step = ${failed ? (t.step ?? null) : null},
-          failure_reason = ${failed ? (t.error ?? null) : null}
+          failure_reason = ${failed ? (t.error ?? null) : null},
+          deleted_at = CASE WHEN ${t.status}::text = 'deleted' THEN coalesce(deleted_at, now()) ELSE deleted_at END
         WHERE id = ${t.tenantId}`;
     }
     if (t.status === 'failed' && t.step && t.pipeline) {
