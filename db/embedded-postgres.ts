@@ -1,10 +1,11 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, realpathSync, rmSync, writeSync } from 'node:fs';
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { ownServer } from '../config/owned-servers';
+import { readLogTail, sleep, waitUntil } from '../config/server-process';
 
 export interface EmbeddedPostgres {
   /** Superuser URL of the server's maintenance database (`postgres`). */
@@ -347,35 +348,5 @@ function realpathOr(p: string): string {
     return realpathSync(p);
   } catch {
     return path.resolve(p);
-  }
-}
-
-async function readLogTail(logFile: string, offset: number, lines: number): Promise<string> {
-  try {
-    const fh = await open(logFile, 'r');
-    try {
-      const { size } = await fh.stat();
-      const start = Math.max(offset, size - 64 * 1024);
-      const buf = Buffer.alloc(size - start);
-      await fh.read(buf, 0, buf.length, start);
-      return buf.toString('utf8').trimEnd().split('\n').slice(-lines).join('\n');
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    return '';
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (done()) return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(100);
   }
 }

@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 // Exported by the SDK for registering search attributes in tests; maps 'KEYWORD' to the proto enum.
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { ownServer } from '../config/owned-servers';
+import { readLogTail, sleep, waitUntil } from '../config/server-process';
 import { resolveTemporalCli } from './temporal-cli';
 import {
   DEFAULT_TEMPORAL_DEV_CONFIG_FILE,
@@ -291,7 +292,7 @@ async function ensurePortsFree(config: TemporalDevConfig, dataDir: string, grace
   const ports = [{ what: 'frontend', port: config.port }];
   if (config.ui.enabled) ports.push({ what: 'Web UI', port: config.ui.port });
   for (const { what, port } of ports) {
-    if (await waitUntilAsync(() => isPortFree(config.ip, port), graceMs)) continue;
+    if (await waitUntil(() => isPortFree(config.ip, port), graceMs)) continue;
     throw new Error(
       `Port ${port} on ${config.ip} (Temporal ${what}) is in use, and not by a dev server started with data folder ${dataDir}. ` +
         'Stop whatever holds it, choose other ports in temporal-dev.yml, or set TEMPORAL_ADDRESS to use the server already running there.',
@@ -364,39 +365,5 @@ function removePidFileIfOursSync(pidFile: string, pid: number): void {
     if ((JSON.parse(readFileSync(pidFile, 'utf8')) as { pid?: unknown }).pid === pid) rmSync(pidFile, { force: true });
   } catch {
     // Nothing to clean.
-  }
-}
-
-async function readLogTail(logFile: string, offset: number, lines: number): Promise<string> {
-  try {
-    const fh = await open(logFile, 'r');
-    try {
-      const { size } = await fh.stat();
-      const start = Math.max(offset, size - 64 * 1024);
-      const buf = Buffer.alloc(size - start);
-      await fh.read(buf, 0, buf.length, start);
-      return buf.toString('utf8').trimEnd().split('\n').slice(-lines).join('\n');
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    return '';
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
-  return waitUntilAsync(async () => done(), timeoutMs);
-}
-
-async function waitUntilAsync(done: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await done()) return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(100);
   }
 }
