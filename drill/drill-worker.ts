@@ -1,10 +1,9 @@
 import { createInterface } from 'node:readline';
 import { NativeConnection } from '@temporalio/worker';
 import { loadSettings } from '../config/settings';
-import { loadSecretKey } from '../config/secret-box';
 import { installTemporalLogging, requireSetting } from '../config/process';
 import { ScriptedFaults } from '../activities/fault-injection';
-import { createStepContext } from '../worker/step-context';
+import { stepContextFromSettings } from '../worker/step-context';
 import { createLifecycleWorker } from '../worker/create-worker';
 import { HELD_PREFIX, READY_LINE, RELEASE_COMMAND, type DrillWorkerScript } from './worker-protocol';
 
@@ -25,19 +24,8 @@ async function main() {
 
   const settings = loadSettings();
   installTemporalLogging(settings);
-  const registryUrl = requireSetting(settings, 'DATABASE_URL');
   const connection = await NativeConnection.connect({ address: requireSetting(settings, 'TEMPORAL_ADDRESS') });
-  const context = createStepContext({
-    registryUrl,
-    tenantServerUrl: settings.TENANT_DATABASE_URL ?? registryUrl,
-    secretKey: loadSecretKey(settings.SECRET_KEY, settings.dataDir),
-    storageRoot: settings.storageRoot,
-    dataDir: settings.dataDir,
-    baseDomain: settings.BASE_DOMAIN,
-    gatewayPort: settings.GATEWAY_PORT,
-    inboundEmailDomain: settings.INBOUND_EMAIL_DOMAIN,
-    faults,
-  });
+  const context = stepContextFromSettings(settings, faults);
   const worker = await createLifecycleWorker({
     connection,
     namespace: settings.TEMPORAL_NAMESPACE,

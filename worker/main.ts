@@ -1,8 +1,7 @@
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { loadSettings } from '../config/settings';
-import { loadSecretKey } from '../config/secret-box';
 import { announceReady, installTemporalLogging, requireSetting, SHUTDOWN_SIGNALS } from '../config/process';
-import { createStepContext } from './step-context';
+import { stepContextFromSettings } from './step-context';
 import { createLifecycleWorker } from './create-worker';
 
 /** The worker process: runs tenant workflows and their steps. Scale out by running more of them. */
@@ -21,18 +20,8 @@ async function main() {
     if (state.worker.getState() === 'RUNNING') state.worker.shutdown();
   };
   for (const signal of SHUTDOWN_SIGNALS) process.on(signal, onSignal);
-  const registryUrl = requireSetting(settings, 'DATABASE_URL');
   const connection = await NativeConnection.connect({ address: requireSetting(settings, 'TEMPORAL_ADDRESS') });
-  const context = createStepContext({
-    registryUrl,
-    tenantServerUrl: settings.TENANT_DATABASE_URL ?? registryUrl,
-    secretKey: loadSecretKey(settings.SECRET_KEY, settings.dataDir),
-    storageRoot: settings.storageRoot,
-    dataDir: settings.dataDir,
-    baseDomain: settings.BASE_DOMAIN,
-    gatewayPort: settings.GATEWAY_PORT,
-    inboundEmailDomain: settings.INBOUND_EMAIL_DOMAIN,
-  });
+  const context = stepContextFromSettings(settings);
   const worker = (state.worker = await createLifecycleWorker({
     connection,
     namespace: settings.TEMPORAL_NAMESPACE,

@@ -4,6 +4,9 @@ import { openRegistry, withDatabase } from '../db/registry/connect';
 import { createSecretBox } from '../config/secret-box';
 import type { StepContext } from '../activities/context';
 import { noFaults, type FaultInjector } from '../activities/fault-injection';
+import type { Settings } from '../config/settings';
+import { loadSecretKey } from '../config/secret-box';
+import { requireSetting } from '../config/process';
 import { tenantUrlOf } from '../activities/naming';
 
 export interface StepContextOptions {
@@ -41,4 +44,20 @@ export function createStepContext(opts: StepContextOptions): StepContext & { clo
       await tenantServer.end({ timeout: 5 });
     },
   };
+}
+
+/** The context a worker process builds from its settings (the production worker, and the drill's). */
+export function stepContextFromSettings(settings: Settings, faults?: FaultInjector) {
+  const registryUrl = requireSetting(settings, 'DATABASE_URL');
+  return createStepContext({
+    registryUrl,
+    tenantServerUrl: settings.TENANT_DATABASE_URL ?? registryUrl,
+    secretKey: loadSecretKey(settings.SECRET_KEY, settings.dataDir),
+    storageRoot: settings.storageRoot,
+    dataDir: settings.dataDir,
+    baseDomain: settings.BASE_DOMAIN,
+    gatewayPort: settings.GATEWAY_PORT,
+    inboundEmailDomain: settings.INBOUND_EMAIL_DOMAIN,
+    faults,
+  });
 }
