@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /** Small helpers shared by the launchers of the local servers (PostgreSQL, Temporal). */
@@ -31,5 +32,20 @@ export async function readLogTail(logFile: string, offset: number, lines: number
     }
   } catch {
     return '';
+  }
+}
+
+/** Alive and not a zombie: an orphan's zombie lingers when PID 1 does not reap it. */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { ownServer } from '../config/owned-servers';
-import { readLogTail, sleep, waitUntil } from '../config/server-process';
+import { isRunning, readLogTail, sleep, waitUntil } from '../config/server-process';
 
 export interface EmbeddedPostgres {
   /** Superuser URL of the server's maintenance database (`postgres`). */
@@ -316,21 +316,6 @@ function signal(pid: number, sig: NodeJS.Signals): void {
     process.kill(pid, sig);
   } catch {
     // Already gone.
-  }
-}
-
-/** Alive and not a zombie: an orphan's zombie lingers when PID 1 does not reap it. */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
   }
 }
 

@@ -7,7 +7,7 @@ import { Connection } from '@temporalio/client';
 // Exported by the SDK for registering search attributes in tests; maps 'KEYWORD' to the proto enum.
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { ownServer } from '../config/owned-servers';
-import { readLogTail, sleep, waitUntil } from '../config/server-process';
+import { isRunning, readLogTail, sleep, waitUntil } from '../config/server-process';
 import { resolveTemporalCli } from './temporal-cli';
 import {
   DEFAULT_TEMPORAL_DEV_CONFIG_FILE,
@@ -337,21 +337,6 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
     } catch {
       // Already gone.
     }
-  }
-}
-
-/** Alive and not a zombie: an orphan's zombie lingers when PID 1 does not reap it. */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
   }
 }
 
